@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+//
+// Fixed-width types and portable attribute macros. Kernel-visible: includes
+// only the C headers the kernel ships (stddef.h, stdint.h).
+#ifndef KDRV_BASE_HPP
+#define KDRV_BASE_HPP
+
+#include <stddef.h> // size_t, ptrdiff_t
+#include <stdint.h> // uint32_t ...
+
+#include "kdrv/config.hpp"
+
+#ifdef __has_attribute
+#define KDRV_HAS_ATTRIBUTE(x) __has_attribute(x)
+#else
+#define KDRV_HAS_ATTRIBUTE(x) 0
+#endif
+
+#ifdef __has_cpp_attribute
+#define KDRV_HAS_CPP_ATTRIBUTE(x) __has_cpp_attribute(x)
+#else
+#define KDRV_HAS_CPP_ATTRIBUTE(x) 0
+#endif
+
+// Always inlined: hot paths must not depend on the inliner's mood at -O0/-Os.
+#define KDRV_INLINE inline __attribute__((always_inline))
+#define KDRV_NOINLINE __attribute__((noinline))
+#define KDRV_COLD __attribute__((cold, noinline))
+
+#define KDRV_LIKELY(x) __builtin_expect(!!(x), 1)
+#define KDRV_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+// [[nodiscard]] on functions; the GNU attribute before C++17 so that C++11
+// builds warn too.
+#if KDRV_CPLUSPLUS >= 201703L
+#define KDRV_NODISCARD [[nodiscard]]
+#define KDRV_NODISCARD_TYPE [[nodiscard]]
+#else
+#define KDRV_NODISCARD __attribute__((warn_unused_result))
+#define KDRV_NODISCARD_TYPE
+#endif
+
+#if KDRV_CPLUSPLUS >= 201402L
+#define KDRV_CONSTEXPR14 constexpr
+#else
+#define KDRV_CONSTEXPR14 inline
+#endif
+
+#if KDRV_CPLUSPLUS >= 201703L
+#define KDRV_FALLTHROUGH [[fallthrough]]
+#elif KDRV_HAS_ATTRIBUTE(fallthrough)
+#define KDRV_FALLTHROUGH __attribute__((fallthrough))
+#else
+#define KDRV_FALLTHROUGH ((void)0)
+#endif
+
+// Constant initialization of globals and statics (no static-init section, no
+// guard variable). On GCC before C++20 this expands to nothing: a constexpr
+// constructor with constant arguments still gives constant initialization.
+#if KDRV_CPLUSPLUS >= 202002L && defined(__cpp_constinit)
+#define KDRV_CONST_INIT constinit
+#elif defined(__clang__)
+#define KDRV_CONST_INIT [[clang::require_constant_initialization]]
+#else
+#define KDRV_CONST_INIT
+#endif
+
+// Element count of a true array. Division by zero (a compile error in a
+// constant expression) catches the commonest misuse, a pointer to a type
+// whose size does not divide the pointer size.
+#define KDRV_COUNTOF(a) \
+    (sizeof(a) / sizeof((a)[0]) / static_cast<size_t>(!(sizeof(a) % sizeof((a)[0]))))
+
+// Clang thread-safety analysis (-Wthread-safety). No effect elsewhere.
+#if defined(__clang__) && KDRV_HAS_ATTRIBUTE(capability)
+#define KDRV_TSA(x) __attribute__((x))
+#else
+#define KDRV_TSA(x)
+#endif
+#define KDRV_CAPABILITY(name) KDRV_TSA(capability(name))
+#define KDRV_SCOPED_CAPABILITY KDRV_TSA(scoped_lockable)
+#define KDRV_GUARDED_BY(x) KDRV_TSA(guarded_by(x))
+#define KDRV_PT_GUARDED_BY(x) KDRV_TSA(pt_guarded_by(x))
+#define KDRV_ACQUIRE(...) KDRV_TSA(acquire_capability(__VA_ARGS__))
+#define KDRV_ACQUIRE_SHARED(...) KDRV_TSA(acquire_shared_capability(__VA_ARGS__))
+#define KDRV_RELEASE(...) KDRV_TSA(release_capability(__VA_ARGS__))
+#define KDRV_RELEASE_SHARED(...) KDRV_TSA(release_shared_capability(__VA_ARGS__))
+#define KDRV_RELEASE_GENERIC(...) KDRV_TSA(release_generic_capability(__VA_ARGS__))
+#define KDRV_TRY_ACQUIRE(...) KDRV_TSA(try_acquire_capability(__VA_ARGS__))
+#define KDRV_TRY_ACQUIRE_SHARED(...) KDRV_TSA(try_acquire_shared_capability(__VA_ARGS__))
+#define KDRV_REQUIRES(...) KDRV_TSA(requires_capability(__VA_ARGS__))
+#define KDRV_REQUIRES_SHARED(...) KDRV_TSA(requires_shared_capability(__VA_ARGS__))
+#define KDRV_EXCLUDES(...) KDRV_TSA(locks_excluded(__VA_ARGS__))
+#define KDRV_ASSERT_CAPABILITY(x) KDRV_TSA(assert_capability(x))
+#define KDRV_NO_THREAD_SAFETY_ANALYSIS KDRV_TSA(no_thread_safety_analysis)
+
+// Deleted copy operations for lock, guard and ring types.
+#define KDRV_NONCOPYABLE(Type)       \
+    Type(const Type&) = delete;      \
+    Type& operator=(const Type&) = delete
+
+// Destructive interference size. 128 on Apple silicon and for adjacent-line
+// prefetch on x86; the cost is padding, never correctness.
+#ifndef KDRV_CONFIG_CACHE_LINE
+#define KDRV_CONFIG_CACHE_LINE 128
+#endif
+#define KDRV_CACHE_ALIGNED alignas(KDRV_CONFIG_CACHE_LINE)
+
+#define KDRV_STRINGIFY_(x) #x
+#define KDRV_STRINGIFY(x) KDRV_STRINGIFY_(x)
+
+namespace kdrv
+{
+// Which contract macro fired (contract.hpp).
+enum class ContractKind : int
+{
+    Precondition = 1,
+    Postcondition = 2,
+    Assertion = 3,
+};
+
+// Memory functions through builtins: kernel code must not include <string.h>;
+// the builtins lower to the kernel's exported memcpy/memmove/memset/memcmp.
+KDRV_INLINE void copyBytes(void* dst, const void* src, size_t n) { __builtin_memcpy(dst, src, n); }
+KDRV_INLINE void moveBytes(void* dst, const void* src, size_t n) { __builtin_memmove(dst, src, n); }
+KDRV_INLINE void fillBytes(void* dst, int value, size_t n) { __builtin_memset(dst, value, n); }
+KDRV_INLINE void zeroBytes(void* dst, size_t n) { __builtin_memset(dst, 0, n); }
+KDRV_INLINE int compareBytes(const void* a, const void* b, size_t n)
+{
+    return __builtin_memcmp(a, b, n);
+}
+
+constexpr bool isPowerOfTwo32(uint32_t x) { return x != 0 && (x & (x - 1)) == 0; }
+constexpr bool isPowerOfTwo64(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
+constexpr uint32_t min32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+constexpr uint32_t max32(uint32_t a, uint32_t b) { return a > b ? a : b; }
+constexpr uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+constexpr uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+// Overflow-checked arithmetic, as the builtins: true means it overflowed
+// (and *out holds the wrapped value). Used wherever a size comes from outside.
+KDRV_INLINE bool addOverflow32(uint32_t a, uint32_t b, uint32_t* out)
+{
+    return __builtin_add_overflow(a, b, out);
+}
+KDRV_INLINE bool addOverflow64(uint64_t a, uint64_t b, uint64_t* out)
+{
+    return __builtin_add_overflow(a, b, out);
+}
+KDRV_INLINE bool mulOverflow32(uint32_t a, uint32_t b, uint32_t* out)
+{
+    return __builtin_mul_overflow(a, b, out);
+}
+KDRV_INLINE bool mulOverflow64(uint64_t a, uint64_t b, uint64_t* out)
+{
+    return __builtin_mul_overflow(a, b, out);
+}
+} // namespace kdrv
+
+#endif // KDRV_BASE_HPP

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+//
+// Platform selection and build options. This is the only header that looks at
+// KERNEL, __APPLE__ or __linux__; everything else asks for KDRV_PLATFORM_*.
+//
+// Platforms:
+//   KDRV_PLATFORM_XNU    the macOS kernel KPIs (IOLock, IOSimpleLock, IOLog ...).
+//                        Chosen when KERNEL is defined, as Xcode does for kexts.
+//                        Also chosen in user space to run the xnu backend over
+//                        the stand-in SDK and its pthread simulation (sdk/).
+//   KDRV_PLATFORM_POSIX  pthreads and the C library, for user-space code.
+//
+// Override: define KDRV_CONFIG_PLATFORM to KDRV_PLATFORM_XNU or
+// KDRV_PLATFORM_POSIX before including any kdrv header (or on the command
+// line). All options are plain macros, so no build system is needed.
+//
+// Options (0 or 1 unless stated):
+//   KDRV_CONFIG_LOCK_DEBUG   owner tracking and misuse checks in every lock.
+//                            Changes object layout; see lock_debug ABI tag below.
+//   KDRV_CONFIG_CONTRACTS    0 compiles contract checks out (default 1).
+#ifndef KDRV_CONFIG_HPP
+#define KDRV_CONFIG_HPP
+
+#define KDRV_PLATFORM_POSIX 1
+#define KDRV_PLATFORM_XNU 2
+
+#ifndef KDRV_CONFIG_PLATFORM
+#if defined(KERNEL)
+#define KDRV_CONFIG_PLATFORM KDRV_PLATFORM_XNU
+#else
+#define KDRV_CONFIG_PLATFORM KDRV_PLATFORM_POSIX
+#endif
+#endif
+
+#if KDRV_CONFIG_PLATFORM != KDRV_PLATFORM_XNU && KDRV_CONFIG_PLATFORM != KDRV_PLATFORM_POSIX
+#error "KDRV_CONFIG_PLATFORM must be KDRV_PLATFORM_XNU or KDRV_PLATFORM_POSIX"
+#endif
+
+#if defined(KERNEL) && KDRV_CONFIG_PLATFORM != KDRV_PLATFORM_XNU
+#error "a kernel build (KERNEL defined) must use KDRV_PLATFORM_XNU"
+#endif
+
+// True in a real kernel build. User-only headers refuse to compile when set.
+#if defined(KERNEL)
+#define KDRV_IN_KERNEL 1
+#else
+#define KDRV_IN_KERNEL 0
+#endif
+
+#ifndef KDRV_CONFIG_LOCK_DEBUG
+#define KDRV_CONFIG_LOCK_DEBUG 0
+#endif
+
+#ifndef KDRV_CONFIG_CONTRACTS
+#define KDRV_CONFIG_CONTRACTS 1
+#endif
+
+// The one place that names the C++ dialect; C++11 is the floor.
+#if defined(_MSVC_LANG)
+#define KDRV_CPLUSPLUS _MSVC_LANG
+#else
+#define KDRV_CPLUSPLUS __cplusplus
+#endif
+#if KDRV_CPLUSPLUS < 201103L
+#error "kdrv needs C++11 or later"
+#endif
+
+#endif // KDRV_CONFIG_HPP

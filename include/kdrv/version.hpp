@@ -1,0 +1,13 @@
+// kdrv: driver building blocks for kernel and user space.
+// SPDX-License-Identifier: MIT
+#ifndef KDRV_VERSION_HPP
+#define KDRV_VERSION_HPP
+
+// CMake parses these three lines; keep the form "#define NAME number".
+#define KDRV_VERSION_MAJOR 0
+#define KDRV_VERSION_MINOR 1
+#define KDRV_VERSION_PATCH 0
+
+#define KDRV_VERSION (KDRV_VERSION_MAJOR * 10000 + KDRV_VERSION_MINOR * 100 + KDRV_VERSION_PATCH)
+
+#endif // KDRV_VERSION_HPP

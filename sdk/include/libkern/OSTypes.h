@@ -1,0 +1,16 @@
+/* kdrv stand-in for <libkern/OSTypes.h>: the fixed-width I/O Kit types. */
+#ifndef KDRV_SDK_LIBKERN_OSTYPES_H
+#define KDRV_SDK_LIBKERN_OSTYPES_H
+#include <stdint.h>
+typedef unsigned int UInt;
+typedef signed int SInt;
+typedef unsigned char UInt8;
+typedef unsigned short UInt16;
+typedef unsigned int UInt32;
+typedef unsigned long long UInt64;
+typedef signed char SInt8;
+typedef signed short SInt16;
+typedef signed int SInt32;
+typedef signed long long SInt64;
+typedef unsigned char Boolean;
+#endif
