@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: MIT
+//
+// ByteRing: a circular byte buffer over caller-supplied storage, for the data
+// path of serial, USB-CDC and streaming drivers.
+//
+// Layout. The storage size is a power of two; the two indices `in` (bytes
+// ever written) and `out` (bytes ever read) are free-running uint32_t
+// counters, reduced with `& (storageSize - 1)` on use, so `in - out` is the
+// fill level even after the counters wrap past 2^32, and a full ring is told
+// from an empty one without wasting a slot. The usable capacity may be any
+// value from 1 to the storage size (a serial port's PD_E_TXQ_SIZE can ask for
+// 3 or 4095 bytes): capacity 4095 over 4096 bytes of storage behaves exactly
+// like a 4095-byte queue. Nothing is allocated.
+//
+// Concurrency (the kfifo contract). With one producer and one consumer no
+// lock is needed:
+//   - producer side: put, write, reserve, commit, ByteRingPutBatch, space;
+//   - consumer side: get, read, peek, consume, ByteRingGetBatch, used, flush.
+// The producer stores the data, then publishes `in` with release ordering;
+// the consumer loads `in` with acquire ordering before it reads the data. The
+// reverse holds for `out`, so the producer never overwrites bytes the
+// consumer is still reading. Each side keeps a private copy of the other
+// side's index on its own cache line and reloads the shared index only when
+// its copy says the ring is full (producer) or empty (consumer); in a stream
+// the line holding an index moves between CPUs about once per refill, not
+// once per byte. Several producers or several consumers need a lock around
+// their side (LockedByteRing, or the driver's gate); init, resize and
+// destroy need both sides quiescent. flush() is a consumer operation and may
+// run concurrently with the producer.
+//
+// Calling context: every operation is bounded, never blocks and never
+// allocates, so all of them may be called from interrupt/filter context.
+#ifndef KDRV_BYTE_RING_HPP
+#define KDRV_BYTE_RING_HPP
+
+#include "kdrv/atomic.hpp"
+#include "kdrv/base.hpp"
+#include "kdrv/contract.hpp"
+#include "kdrv/copy.hpp"
+#include "kdrv/status.hpp"
+
+namespace kdrv
+{
+// A contiguous piece of ring storage for zero-copy access. size may be 0,
+// data is then still a valid (non-null) pointer into the storage.
+struct ByteRingSpan
+{
+    uint8_t* data;
+    uint32_t size;
+};
+
+struct ByteRingConstSpan
+{
+    const uint8_t* data;
+    uint32_t size;
+};
+
+class ByteRingPutBatch;
+class ByteRingGetBatch;
+
+class ByteRing
+{
+public:
+    // Largest storage: counters are uint32_t, so fill levels up to 2^31 are
+    // unambiguous.
+    static constexpr uint32_t kMaxStorageSize = 0x80000000u;
+
+    constexpr ByteRing() : producer_(), consumer_() {}
+    KDRV_NONCOPYABLE(ByteRing);
+
+    // Uses storage[0, storageSize) as the buffer; capacity == storageSize.
+    // Returns BadArgument for a null storage or a size that is zero, not a
+    // power of two or above kMaxStorageSize. The ring starts empty.
+    KDRV_NODISCARD Status init(void* storage, uint32_t storageSize)
+    {
+        return init(storage, storageSize, storageSize);
+    }
+
+    // As above, with a usable capacity in [1, storageSize] (BadArgument
+    // otherwise). A capacity below the storage size costs nothing on the
+    // fast paths.
+    KDRV_NODISCARD Status init(void* storage, uint32_t storageSize, uint32_t capacity)
+    {
+        if (storage == nullptr || !isPowerOfTwo32(storageSize) || storageSize > kMaxStorageSize ||
+            capacity == 0 || capacity > storageSize)
+        {
+            return Status::BadArgument;
+        }
+        uint8_t* buffer = static_cast<uint8_t*>(storage);
+        producer_.buffer = buffer;
+        producer_.mask = storageSize - 1;
+        producer_.capacity = capacity;
+        consumer_.buffer = buffer;
+        consumer_.mask = storageSize - 1;
+        consumer_.capacity = capacity;
+        resetIndices();
+        return Status::Success;
+    }
+
+    // Forgets the storage. Both sides must be quiescent.
+    void destroy()
+    {
+        producer_ = ProducerSide();
+        consumer_ = ConsumerSide();
+    }
+
+    bool isInitialized() const { return producer_.buffer != nullptr; }
+
+    // Changes the usable capacity, keeping the storage. Both sides must be
+    // quiescent. BadArgument if capacity is 0 or above the storage size;
+    // Busy if the ring holds data (resizing never drops or moves bytes).
+    KDRV_NODISCARD Status resize(uint32_t capacity)
+    {
+        if (capacity == 0 || capacity > storageSize())
+            return Status::BadArgument;
+        if (producer_.in.load(MemoryOrder::Relaxed) != consumer_.out.load(MemoryOrder::Relaxed))
+            return Status::Busy;
+        producer_.capacity = capacity;
+        consumer_.capacity = capacity;
+        resetIndices();
+        return Status::Success;
+    }
+
+    uint32_t capacity() const { return producer_.capacity; }
+    uint32_t storageSize() const { return producer_.mask + 1; }
+
+    // Bytes held. Exact for the consumer; for anyone else a snapshot that
+    // was true at some instant during the call (never above capacity).
+    uint32_t used() const
+    {
+        const uint32_t out = consumer_.out.load(MemoryOrder::Acquire);
+        const uint32_t in = producer_.in.load(MemoryOrder::Acquire);
+        return min32(in - out, producer_.capacity);
+    }
+
+    // Free bytes. Exact for the producer (a lower bound while the consumer
+    // runs); a snapshot for anyone else.
+    uint32_t space() const { return producer_.capacity - used(); }
+
+    bool empty() const { return used() == 0; }
+    bool full() const { return used() == producer_.capacity; }
+
+    // ---- producer -------------------------------------------------------
+
+    // Appends one byte; false if the ring is full. Publishes at once; a
+    // producer of many single bytes should use ByteRingPutBatch, which
+    // publishes once per batch.
+    KDRV_INLINE bool put(uint8_t byte)
+    {
+        const uint32_t in = producer_.in.load(MemoryOrder::Relaxed);
+        if (KDRV_UNLIKELY(in == producer_.limit) && !refreshProducerLimit(in))
+            return false;
+        producer_.buffer[in & producer_.mask] = byte;
+        producer_.in.store(in + 1, MemoryOrder::Release);
+        return true;
+    }
+
+    // Copies up to n bytes from src (at most two copies, one per span).
+    // Returns the bytes accepted: n if they fit, else the free space; 0 when
+    // full. src may be null only when n is 0.
+    uint32_t write(const void* src, uint32_t n)
+    {
+        KDRV_EXPECTS(src != nullptr || n == 0);
+        const uint32_t in = producer_.in.load(MemoryOrder::Relaxed);
+        uint32_t free = producer_.limit - in;
+        if (free < n)
+            free = refreshProducerLimit(in);
+        if (n > free)
+            n = free;
+        if (n == 0)
+            return 0;
+        const uint32_t offset = in & producer_.mask;
+        const uint32_t first = min32(n, producer_.mask + 1 - offset);
+        const uint8_t* from = static_cast<const uint8_t*>(src);
+        copyBulk(producer_.buffer + offset, from, first);
+        if (n != first)
+            copyBulk(producer_.buffer, from + first, n - first);
+        producer_.in.store(in + n, MemoryOrder::Release);
+        return n;
+    }
+
+    // Zero-copy producer access: describes the free space as at most two
+    // spans (the second non-empty only across the wrap), limited to
+    // maxBytes. Returns the total. The producer fills a prefix of the spans
+    // and publishes it with commit(). Any other producer operation (put,
+    // write, a batch) cancels the reservation.
+    uint32_t reserve(ByteRingSpan spans[2], uint32_t maxBytes = 0xFFFFFFFFu)
+    {
+        KDRV_EXPECTS(spans != nullptr);
+        const uint32_t in = producer_.in.load(MemoryOrder::Relaxed);
+        const uint32_t total = min32(refreshProducerLimit(in), maxBytes);
+        const uint32_t offset = in & producer_.mask;
+        const uint32_t first = min32(total, producer_.mask + 1 - offset);
+        spans[0].data = producer_.buffer + offset;
+        spans[0].size = first;
+        spans[1].data = producer_.buffer;
+        spans[1].size = total - first;
+        producer_.reserved = total;
+        return total;
+    }
+
+    // Publishes the first n reserved bytes. BadArgument if n exceeds what
+    // the last reserve() returned (less what was committed since); nothing
+    // is published then. Several commits may follow one reserve.
+    KDRV_NODISCARD Status commit(uint32_t n)
+    {
+        if (n > producer_.reserved)
+            return Status::BadArgument;
+        producer_.reserved -= n;
+        const uint32_t in = producer_.in.load(MemoryOrder::Relaxed);
+        producer_.in.store(in + n, MemoryOrder::Release);
+        return Status::Success;
+    }
+
+    // ---- consumer -------------------------------------------------------
+
+    // Removes one byte into *byte; false (and *byte untouched) if empty.
+    KDRV_INLINE bool get(uint8_t* byte)
+    {
+        const uint32_t out = consumer_.out.load(MemoryOrder::Relaxed);
+        if (KDRV_UNLIKELY(out == consumer_.limit) && !refreshConsumerLimit(out))
+            return false;
+        *byte = consumer_.buffer[out & consumer_.mask];
+        consumer_.out.store(out + 1, MemoryOrder::Release);
+        return true;
+    }
+
+    // Copies up to n bytes into dst (at most two copies). Returns the bytes
+    // moved: n if that many are held, else all held; 0 when empty. dst may
+    // be null only when n is 0.
+    uint32_t read(void* dst, uint32_t n)
+    {
+        KDRV_EXPECTS(dst != nullptr || n == 0);
+        const uint32_t out = consumer_.out.load(MemoryOrder::Relaxed);
+        uint32_t held = consumer_.limit - out;
+        if (held < n)
+            held = refreshConsumerLimit(out);
+        if (n > held)
+            n = held;
+        if (n == 0)
+            return 0;
+        const uint32_t offset = out & consumer_.mask;
+        const uint32_t first = min32(n, consumer_.mask + 1 - offset);
+        uint8_t* to = static_cast<uint8_t*>(dst);
+        copyBulk(to, consumer_.buffer + offset, first);
+        if (n != first)
+            copyBulk(to + first, consumer_.buffer, n - first);
+        consumer_.out.store(out + n, MemoryOrder::Release);
+        return n;
+    }
+
+    // Zero-copy consumer access: the held bytes as at most two spans,
+    // oldest first, limited to maxBytes. Returns the total. The bytes stay
+    // in the ring until consume().
+    uint32_t peek(ByteRingConstSpan spans[2], uint32_t maxBytes = 0xFFFFFFFFu)
+    {
+        KDRV_EXPECTS(spans != nullptr);
+        const uint32_t out = consumer_.out.load(MemoryOrder::Relaxed);
+        const uint32_t total = min32(refreshConsumerLimit(out), maxBytes);
+        const uint32_t offset = out & consumer_.mask;
+        const uint32_t first = min32(total, consumer_.mask + 1 - offset);
+        spans[0].data = consumer_.buffer + offset;
+        spans[0].size = first;
+        spans[1].data = consumer_.buffer;
+        spans[1].size = total - first;
+        return total;
+    }
+
+    // Drops the n oldest bytes (after peek, or to skip data). BadArgument if
+    // fewer than n bytes are held; nothing is dropped then.
+    KDRV_NODISCARD Status consume(uint32_t n)
+    {
+        const uint32_t out = consumer_.out.load(MemoryOrder::Relaxed);
+        if (n > consumer_.limit - out && n > refreshConsumerLimit(out))
+            return Status::BadArgument;
+        consumer_.out.store(out + n, MemoryOrder::Release);
+        return Status::Success;
+    }
+
+    // Discards everything held. A consumer operation: safe while the
+    // producer runs (bytes published after the snapshot of `in` survive).
+    // Returns the bytes discarded.
+    uint32_t flush()
+    {
+        const uint32_t out = consumer_.out.load(MemoryOrder::Relaxed);
+        const uint32_t in = producer_.in.load(MemoryOrder::Acquire);
+        consumer_.limit = in;
+        consumer_.out.store(in, MemoryOrder::Release);
+        return in - out;
+    }
+
+private:
+    friend class ByteRingPutBatch;
+    friend class ByteRingGetBatch;
+
+    // Written by the producer, read by the consumer only to refresh its
+    // limit. limit = last seen out + capacity: the producer may write while
+    // in != limit, one compare on the fast path.
+    struct KDRV_CACHE_ALIGNED ProducerSide
+    {
+        constexpr ProducerSide()
+            : in(0), limit(0), reserved(0), mask(0), capacity(0), buffer(nullptr)
+        {
+        }
+        ProducerSide& operator=(const ProducerSide& other)
+        {
+            in.storePlain(other.in.loadPlain());
+            limit = other.limit;
+            reserved = other.reserved;
+            mask = other.mask;
+            capacity = other.capacity;
+            buffer = other.buffer;
+            return *this;
+        }
+        AtomicU32 in;
+        uint32_t limit;
+        uint32_t reserved;
+        uint32_t mask;
+        uint32_t capacity;
+        uint8_t* buffer;
+    };
+
+    // The mirror image: limit = last seen in; the consumer may read while
+    // out != limit.
+    struct KDRV_CACHE_ALIGNED ConsumerSide
+    {
+        constexpr ConsumerSide() : out(0), limit(0), mask(0), capacity(0), buffer(nullptr) {}
+        ConsumerSide& operator=(const ConsumerSide& other)
+        {
+            out.storePlain(other.out.loadPlain());
+            limit = other.limit;
+            mask = other.mask;
+            capacity = other.capacity;
+            buffer = other.buffer;
+            return *this;
+        }
+        AtomicU32 out;
+        uint32_t limit;
+        uint32_t mask;
+        uint32_t capacity;
+        uint8_t* buffer;
+    };
+
+    void resetIndices()
+    {
+        producer_.in.store(0, MemoryOrder::Relaxed);
+        producer_.limit = producer_.capacity;
+        producer_.reserved = 0;
+        consumer_.out.store(0, MemoryOrder::Relaxed);
+        consumer_.limit = 0;
+    }
+
+    // Reloads out; returns the free space seen from `in`. The acquire pairs
+    // with the consumer's release of out: its reads of the freed bytes are
+    // done before the producer overwrites them.
+    uint32_t refreshProducerLimit(uint32_t in)
+    {
+        const uint32_t out = consumer_.out.load(MemoryOrder::Acquire);
+        producer_.limit = out + producer_.capacity;
+        return producer_.limit - in;
+    }
+
+    // Reloads in; returns the bytes held from `out`. The acquire pairs with
+    // the producer's release of in: the bytes are visible before we read.
+    uint32_t refreshConsumerLimit(uint32_t out)
+    {
+        consumer_.limit = producer_.in.load(MemoryOrder::Acquire);
+        return consumer_.limit - out;
+    }
+
+    ProducerSide producer_;
+    ConsumerSide consumer_;
+};
+
+// A producer's batch of single-byte puts, published once. The cursor lives
+// in the batch (a local, usually registers), so each put is a compare, a
+// store and an increment. The bytes become visible to the consumer at
+// publish() or when the batch is destroyed. Only one batch (or other
+// producer operation) at a time per ring.
+class ByteRingPutBatch
+{
+public:
+    explicit ByteRingPutBatch(ByteRing& ring)
+        : ring_(ring), buffer_(ring.producer_.buffer), mask_(ring.producer_.mask),
+          head_(ring.producer_.in.load(MemoryOrder::Relaxed)), limit_(ring.producer_.limit)
+    {
+    }
+    ~ByteRingPutBatch() { publish(); }
+    KDRV_NONCOPYABLE(ByteRingPutBatch);
+
+    // Stages one byte; false if the ring is full.
+    KDRV_INLINE bool put(uint8_t byte)
+    {
+        if (KDRV_UNLIKELY(head_ == limit_) && refresh() == 0)
+            return false;
+        buffer_[head_ & mask_] = byte;
+        ++head_;
+        return true;
+    }
+
+    // Makes the staged bytes visible to the consumer.
+    void publish() { ring_.producer_.in.store(head_, MemoryOrder::Release); }
+
+private:
+    uint32_t refresh()
+    {
+        const uint32_t free = ring_.refreshProducerLimit(head_);
+        limit_ = ring_.producer_.limit;
+        return free;
+    }
+
+    ByteRing& ring_;
+    uint8_t* buffer_;
+    uint32_t mask_;
+    uint32_t head_;
+    uint32_t limit_;
+};
+
+// The consumer's counterpart: gets with one release of `out` per batch, so
+// the producer sees the space at publish() or destruction.
+class ByteRingGetBatch
+{
+public:
+    explicit ByteRingGetBatch(ByteRing& ring)
+        : ring_(ring), buffer_(ring.consumer_.buffer), mask_(ring.consumer_.mask),
+          tail_(ring.consumer_.out.load(MemoryOrder::Relaxed)), limit_(ring.consumer_.limit)
+    {
+    }
+    ~ByteRingGetBatch() { publish(); }
+    KDRV_NONCOPYABLE(ByteRingGetBatch);
+
+    // Takes one byte; false (and *byte untouched) if the ring is empty.
+    KDRV_INLINE bool get(uint8_t* byte)
+    {
+        if (KDRV_UNLIKELY(tail_ == limit_) && refresh() == 0)
+            return false;
+        *byte = buffer_[tail_ & mask_];
+        ++tail_;
+        return true;
+    }
+
+    // Returns the taken bytes' space to the producer.
+    void publish() { ring_.consumer_.out.store(tail_, MemoryOrder::Release); }
+
+private:
+    uint32_t refresh()
+    {
+        const uint32_t held = ring_.refreshConsumerLimit(tail_);
+        limit_ = ring_.consumer_.limit;
+        return held;
+    }
+
+    ByteRing& ring_;
+    const uint8_t* buffer_;
+    uint32_t mask_;
+    uint32_t tail_;
+    uint32_t limit_;
+};
+} // namespace kdrv
+
+#endif // KDRV_BYTE_RING_HPP

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+//
+// copyBulk: the copy primitive of the rings' bulk paths.
+//
+// Why not plain memcpy: on current x86 cores the C library switches to
+// `rep movsb` from a few KiB on, which is markedly slower than a loop of
+// unaligned vector moves between 256 B and 32 KiB (the sizes a serial or USB
+// ring moves). Outside that window memcpy is as good or better.
+//
+// Why a selection here: a kernel extension must not use FP/SIMD registers
+// implicitly (-mkernel implies -mno-implicit-float and, on x86_64,
+// -msoft-float), and the x86_64 kext target still defines __SSE2__, so the
+// instruction set alone cannot decide. The vector loop is therefore used only
+// in user space (KDRV_IN_KERNEL == 0, from config.hpp) and only when the
+// target has vector registers at all (not under -mgeneral-regs-only or
+// -mno-sse). Everywhere else copyBulk is exactly __builtin_memcpy, which the
+// kernel exports as memcpy. Like atomic.hpp's cpuRelax, this is an
+// instruction-set primitive, so block headers stay free of conditionals.
+//
+// Override: define KDRV_CONFIG_VECTOR_COPY to 0 (always memcpy) or 1 before
+// including kdrv headers. 1 in a kernel build is refused.
+#ifndef KDRV_COPY_HPP
+#define KDRV_COPY_HPP
+
+#include "kdrv/base.hpp"
+
+#ifndef KDRV_CONFIG_VECTOR_COPY
+#if !KDRV_IN_KERNEL && (defined(__SSE2__) || defined(__ARM_NEON))
+#define KDRV_CONFIG_VECTOR_COPY 1
+#else
+#define KDRV_CONFIG_VECTOR_COPY 0
+#endif
+#endif
+
+#if KDRV_CONFIG_VECTOR_COPY && KDRV_IN_KERNEL
+#error "KDRV_CONFIG_VECTOR_COPY=1 is not allowed in a kernel build (no implicit FP/SIMD)"
+#endif
+
+namespace kdrv
+{
+#if KDRV_CONFIG_VECTOR_COPY
+namespace detail
+{
+// 32 bytes, any alignment, may alias anything: the compiler picks the widest
+// moves the target has (two 16-byte moves without AVX).
+typedef uint8_t CopyChunk32 __attribute__((vector_size(32), aligned(1), may_alias));
+
+// n >= 128. Four chunks per iteration; the last 128 bytes are copied from
+// the end, overlapping what the loop already wrote (source and destination
+// do not overlap, so rewriting bytes is harmless and saves a tail loop).
+inline void copyVectorLoop(uint8_t* dst, const uint8_t* src, size_t n)
+{
+    const size_t kStep = 4 * sizeof(CopyChunk32);
+    const size_t last = n - kStep;
+    for (size_t i = 0; i < last; i += kStep)
+    {
+        CopyChunk32 a = *reinterpret_cast<const CopyChunk32*>(src + i);
+        CopyChunk32 b = *reinterpret_cast<const CopyChunk32*>(src + i + 32);
+        CopyChunk32 c = *reinterpret_cast<const CopyChunk32*>(src + i + 64);
+        CopyChunk32 d = *reinterpret_cast<const CopyChunk32*>(src + i + 96);
+        *reinterpret_cast<CopyChunk32*>(dst + i) = a;
+        *reinterpret_cast<CopyChunk32*>(dst + i + 32) = b;
+        *reinterpret_cast<CopyChunk32*>(dst + i + 64) = c;
+        *reinterpret_cast<CopyChunk32*>(dst + i + 96) = d;
+    }
+    CopyChunk32 a = *reinterpret_cast<const CopyChunk32*>(src + last);
+    CopyChunk32 b = *reinterpret_cast<const CopyChunk32*>(src + last + 32);
+    CopyChunk32 c = *reinterpret_cast<const CopyChunk32*>(src + last + 64);
+    CopyChunk32 d = *reinterpret_cast<const CopyChunk32*>(src + last + 96);
+    *reinterpret_cast<CopyChunk32*>(dst + last) = a;
+    *reinterpret_cast<CopyChunk32*>(dst + last + 32) = b;
+    *reinterpret_cast<CopyChunk32*>(dst + last + 64) = c;
+    *reinterpret_cast<CopyChunk32*>(dst + last + 96) = d;
+}
+} // namespace detail
+#endif
+
+// Bulk window: the sizes for which the vector loop is chosen.
+constexpr size_t kCopyBulkVectorMin = 256;
+constexpr size_t kCopyBulkVectorMax = 32 * 1024;
+
+// Copies n bytes; the ranges must not overlap (as memcpy). Any alignment.
+KDRV_INLINE void copyBulk(void* dst, const void* src, size_t n)
+{
+#if KDRV_CONFIG_VECTOR_COPY
+    if (n >= kCopyBulkVectorMin && n <= kCopyBulkVectorMax)
+    {
+        detail::copyVectorLoop(static_cast<uint8_t*>(dst), static_cast<const uint8_t*>(src), n);
+        return;
+    }
+#endif
+    __builtin_memcpy(dst, src, n);
+}
+} // namespace kdrv
+
+#endif // KDRV_COPY_HPP
