@@ -18,6 +18,8 @@
 //   KDRV_CONFIG_LOCK_DEBUG   owner tracking and misuse checks in every lock.
 //                            Changes object layout; see lock_debug ABI tag below.
 //   KDRV_CONFIG_CONTRACTS    0 compiles contract checks out (default 1).
+//   KDRV_CONFIG_ERRNO_BSD    1 for Darwin/BSD errno numbers, 0 for Linux's
+//                            (default: from the target system).
 #ifndef KDRV_CONFIG_HPP
 #define KDRV_CONFIG_HPP
 
@@ -53,6 +55,18 @@
 
 #ifndef KDRV_CONFIG_CONTRACTS
 #define KDRV_CONFIG_CONTRACTS 1
+#endif
+
+// errno numbering of the system kdrv runs on, for kernel-control results
+// (option_table.hpp): ENOTSUP and ENOTCONN are 45 and 57 on Darwin and the
+// BSDs, 95 and 107 on Linux.
+#ifndef KDRV_CONFIG_ERRNO_BSD
+#if defined(KERNEL) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
+    defined(__OpenBSD__)
+#define KDRV_CONFIG_ERRNO_BSD 1
+#else
+#define KDRV_CONFIG_ERRNO_BSD 0
+#endif
 #endif
 
 // The one place that names the C++ dialect; C++11 is the floor.
