@@ -1,0 +1,427 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Side-by-side report of a kdrv_bench run (Google Benchmark JSON).
+
+Benchmarks are named "<hot path>/<implementation>[/<args>...]"; kdrv's own
+implementation is named exactly "kdrv". The report has one row per hot path
+(arguments such as /4096 or /threads:2 are part of the hot path, so
+"ring.bulk_roundtrip/kdrv/4096" belongs to "ring.bulk_roundtrip [4096]"):
+kdrv's time, every peer's time, the best peer, the ratio kdrv / best peer and
+kdrv's cycles per operation.
+
+Cycles come from the GHz counter every benchmark records (a dependent-add
+clock probe, see benchmarks/support/bench_support.hpp): cycles/op = GHz * ns/op.
+The ratio is taken on cycles/op when both sides have the counter, since the
+clock of a small VM drifts between benchmarks; otherwise on ns/op.
+
+Time per operation: 1e9 / items_per_second when the benchmark sets items,
+else the real time (multi-threaded or UseRealTime) or CPU time per iteration.
+With repetitions the median is used (the median aggregate when present).
+
+Usage:
+  bench_report.py bench.json [--markdown bench.md] [--svg bench.svg] [--filter REGEX]
+
+Standard library only.
+"""
+
+import argparse
+import json
+import math
+import re
+import statistics
+import sys
+from xml.sax.saxutils import escape
+
+KDRV = "kdrv"
+UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+# Name components that describe how a benchmark was measured, not what.
+MODE_SUFFIXES = ("real_time", "process_time", "manual_time")
+MODE_PREFIXES = ("min_time:", "min_warmup_time:", "iterations:", "repeats:")
+
+
+# ---------------------------------------------------------------------------
+# Parsing
+
+
+def split_name(run_name):
+    """'ring.bulk/kdrv/4096/real_time/threads:2' -> ('ring.bulk', 'kdrv', ['4096', 'threads:2'])."""
+    parts = run_name.split("/")
+    hot = parts[0]
+    impl = parts[1] if len(parts) > 1 else "?"
+    args = [
+        p for p in parts[2:] if p not in MODE_SUFFIXES and not p.startswith(MODE_PREFIXES)
+    ]
+    return hot, impl, args
+
+
+def hot_path_key(hot, args):
+    return hot + (" [" + "/".join(args) + "]" if args else "")
+
+
+def natural_key(text):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
+
+
+def ns_per_op(entry):
+    """Nanoseconds per operation of one JSON entry, or None."""
+    ips = entry.get("items_per_second")
+    if isinstance(ips, (int, float)) and ips > 0:
+        return 1e9 / ips
+    scale = UNIT_NS.get(entry.get("time_unit", "ns"), 1.0)
+    name = entry.get("run_name", entry.get("name", ""))
+    threaded = entry.get("threads", 1) > 1 or "/real_time" in name
+    value = entry.get("real_time" if threaded else "cpu_time")
+    if not isinstance(value, (int, float)) or value <= 0:
+        return None
+    return value * scale
+
+
+class Result:
+    """One implementation of one hot path."""
+
+    def __init__(self, impl, ns, ghz, repetitions):
+        self.impl = impl
+        self.ns = ns
+        self.ghz = ghz
+        self.repetitions = repetitions
+
+    @property
+    def cycles(self):
+        if self.ns is None or not self.ghz:
+            return None
+        return self.ns * self.ghz
+
+
+def median_or_none(values):
+    values = [v for v in values if isinstance(v, (int, float)) and v > 0]
+    return statistics.median(values) if values else None
+
+
+def load_results(data, name_filter=None):
+    """Returns ({hot path key: {impl: Result}}, [(name, error)])."""
+    medians = {}  # run_name -> median aggregate entry
+    iterations = {}  # run_name -> [iteration entries]
+    errors = []
+    for entry in data.get("benchmarks", []):
+        run_name = entry.get("run_name") or entry.get("name", "")
+        if name_filter and not name_filter.search(run_name):
+            continue
+        if entry.get("error_occurred"):
+            errors.append((run_name, entry.get("error_message", "error")))
+            continue
+        if entry.get("run_type") == "aggregate":
+            if entry.get("aggregate_name") == "median":
+                medians[run_name] = entry
+        else:
+            iterations.setdefault(run_name, []).append(entry)
+
+    table = {}
+    for run_name in set(medians) | set(iterations):
+        if run_name in medians:
+            entry = medians[run_name]
+            result_ns = ns_per_op(entry)
+            ghz = entry.get("GHz")
+            reps = entry.get("repetitions", 1)
+        else:
+            runs = iterations[run_name]
+            result_ns = median_or_none([ns_per_op(e) for e in runs])
+            ghz = median_or_none([e.get("GHz") for e in runs])
+            reps = len(runs)
+        hot, impl, args = split_name(run_name)
+        key = hot_path_key(hot, args)
+        table.setdefault(key, {})[impl] = Result(impl, result_ns, ghz, reps)
+    seen = set()
+    unique_errors = []
+    for name, message in errors:
+        if name not in seen:
+            seen.add(name)
+            unique_errors.append((name, message))
+    return table, unique_errors
+
+
+# ---------------------------------------------------------------------------
+# Analysis
+
+
+class Row:
+    def __init__(self, key, impls):
+        self.key = key
+        self.kdrv = impls.get(KDRV)
+        # Implementations named kdrv_* are kdrv variants: shown, never "the
+        # best peer".
+        self.variants = sorted(
+            (r for i, r in impls.items() if i != KDRV and i.startswith(KDRV)),
+            key=lambda r: r.impl,
+        )
+        peers = [r for i, r in impls.items() if not i.startswith(KDRV) and r.ns is not None]
+        everyone = [r for r in [self.kdrv] + peers if r is not None and r.ns is not None]
+        # Compare in cycles only when every contender has them.
+        self.metric = "cycles" if everyone and all(r.cycles for r in everyone) else "ns"
+        self.peers = sorted(peers, key=self.value)
+        self.best = self.peers[0] if self.peers else None
+        self.ratio = None
+        if self.kdrv is not None and self.best is not None:
+            k, b = self.value(self.kdrv), self.value(self.best)
+            if k is not None and b:
+                self.ratio = k / b
+
+    def value(self, result):
+        if result is None:
+            return None
+        return result.cycles if self.metric == "cycles" else result.ns
+
+    def relative(self, result):
+        """result / best peer (or / kdrv when there is no peer)."""
+        base = self.best if self.best is not None else self.kdrv
+        v, b = self.value(result), self.value(base)
+        if v is None or not b:
+            return None
+        return v / b
+
+
+def build_rows(table):
+    return [Row(key, table[key]) for key in sorted(table, key=natural_key)]
+
+
+# ---------------------------------------------------------------------------
+# Formatting
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "-"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if ns >= scale:
+            return "%s %s" % (fmt_num(ns / scale), unit)
+    return "%s ns" % fmt_num(ns)
+
+
+def fmt_num(x):
+    if x is None:
+        return "-"
+    if x >= 100:
+        return "%.0f" % x
+    if x >= 10:
+        return "%.1f" % x
+    return "%.2f" % x
+
+
+def fmt_ratio(r):
+    return "-" if r is None else "%.2f" % r
+
+
+def row_cells(row):
+    others = []
+    for r in row.peers[1:] + row.variants:
+        others.append("%s %s" % (r.impl, fmt_time(r.ns)))
+    return [
+        row.key,
+        fmt_time(row.kdrv.ns) if row.kdrv else "-",
+        fmt_num(row.kdrv.cycles) if row.kdrv and row.kdrv.cycles else "-",
+        row.best.impl if row.best else "-",
+        fmt_time(row.best.ns) if row.best else "-",
+        fmt_ratio(row.ratio),
+        "; ".join(others) if others else "-",
+    ]
+
+
+HEADERS = ["hot path", "kdrv", "kdrv cyc/op", "best peer", "best peer time", "kdrv/best", "other peers"]
+
+
+def context_lines(data, rows, table):
+    ctx = data.get("context", {})
+    lines = []
+
+    def add(label, value):
+        if value not in (None, ""):
+            lines.append((label, str(value)))
+
+    add("date", ctx.get("date"))
+    add("host", ctx.get("host_name"))
+    add("cpu", "%s, %s CPUs" % (ctx.get("cpu_model", "?"), ctx.get("num_cpus", "?")))
+    add("compiler", ctx.get("compiler"))
+    add("flags", ctx.get("compiler_flags"))
+    add("build type", ctx.get("build_type"))
+    lib = ctx.get("library_build_type")
+    if lib:
+        add("benchmark library", lib + (" (Debian's build; timed loops are ours)" if lib == "debug" else ""))
+    add("peers found", ctx.get("peers"))
+    ghz = [r.ghz for impls in table.values() for r in impls.values() if r.ghz]
+    if ghz:
+        add(
+            "clock (GHz counter)",
+            "median %.2f GHz, range %.2f-%.2f over %d benchmarks" % (statistics.median(ghz), min(ghz), max(ghz), len(ghz)),
+        )
+    for row in rows:
+        if row.key.startswith("core.pingpong"):
+            for r in ([row.kdrv] if row.kdrv else []) + row.peers:
+                add("core-to-core round trip", "%s (%s cycles), %s" % (fmt_time(r.ns), fmt_num(r.cycles), row.key))
+    add(
+        "ratio",
+        "kdrv / best peer in cycles/op (ns/op where the GHz counter is missing); < 1 means kdrv is faster",
+    )
+    return lines
+
+
+def text_table(rows):
+    cells = [HEADERS] + [row_cells(r) for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(HEADERS))]
+    # The last column is free text: do not pad it.
+    out = []
+    for n, c in enumerate(cells):
+        line = "  ".join(
+            (c[i].ljust(widths[i]) if i in (0, 3, 6) else c[i].rjust(widths[i])) if i < len(c) - 1 else c[i]
+            for i in range(len(c))
+        )
+        out.append(line.rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def markdown(data, rows, table, errors):
+    out = ["# kdrv benchmark report", ""]
+    for label, value in context_lines(data, rows, table):
+        out.append("- **%s:** %s" % (label, md_escape(value)))
+    out.append("")
+    out.append("| " + " | ".join(HEADERS) + " |")
+    out.append("|" + "|".join(["---", "---:", "---:", "---", "---:", "---:", "---"]) + "|")
+    for row in rows:
+        out.append("| " + " | ".join(md_escape(c) for c in row_cells(row)) + " |")
+    if errors:
+        out.append("")
+        out.append("Skipped:")
+        out.append("")
+        for name, message in errors:
+            out.append("- `%s`: %s" % (name, md_escape(message)))
+    out.append("")
+    return "\n".join(out)
+
+
+def md_escape(text):
+    return str(text).replace("|", "\\|")
+
+
+# ---------------------------------------------------------------------------
+# SVG: one group of horizontal bars per hot path, each bar the implementation's
+# cost relative to the best peer (1.0 = the best peer; shorter is faster).
+
+SVG_WIDTH = 980
+LABEL_W = 190
+CHART_W = 480
+BAR_H = 14
+BAR_GAP = 4
+TITLE_H = 20
+GROUP_GAP = 12
+MAX_SCALE = 3.0
+COLORS = {"kdrv": "#1f77b4", "variant": "#6baed6", "best": "#555555", "peer": "#a0a0a0"}
+
+
+def svg(data, rows, table):
+    groups = [r for r in rows if r.kdrv is not None or r.peers]
+    ratios = [r.relative(x) for r in groups for x in ([r.kdrv] if r.kdrv else []) + r.variants + r.peers]
+    ratios = [x for x in ratios if x is not None]
+    scale_max = min(MAX_SCALE, max(ratios + [1.0]) * 1.05)
+    ctx = data.get("context", {})
+
+    y = 56
+    body = []
+    for row in groups:
+        body.append(
+            '<text x="8" y="%d" class="t">%s</text>' % (y + 14, escape(row.key + (
+                "   kdrv/best = %s" % fmt_ratio(row.ratio) if row.ratio is not None else "")))
+        )
+        y += TITLE_H
+        bars = ([row.kdrv] if row.kdrv else []) + row.variants + row.peers
+        for r in bars:
+            rel = row.relative(r)
+            if r is row.kdrv:
+                color = COLORS["kdrv"]
+            elif r in row.variants:
+                color = COLORS["variant"]
+            elif r is row.best:
+                color = COLORS["best"]
+            else:
+                color = COLORS["peer"]
+            body.append('<text x="%d" y="%d" class="l">%s</text>' % (LABEL_W - 6, y + BAR_H - 3, escape(r.impl)))
+            if rel is not None:
+                w = CHART_W * min(rel, scale_max) / scale_max
+                body.append(
+                    '<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>' % (LABEL_W, y, max(w, 1.0), BAR_H, color)
+                )
+                if rel > scale_max:
+                    body.append(
+                        '<path d="M%.1f %d l6 %d l-6 %d z" fill="%s"/>'
+                        % (LABEL_W + w, y, BAR_H // 2, BAR_H // 2, color)
+                    )
+                label = "%.2fx  %s" % (rel, fmt_time(r.ns))
+                if r.cycles:
+                    label += "  %s cyc" % fmt_num(r.cycles)
+                body.append(
+                    '<text x="%d" y="%d" class="v">%s</text>' % (LABEL_W + CHART_W + 10, y + BAR_H - 3, escape(label))
+                )
+            y += BAR_H + BAR_GAP
+        y += GROUP_GAP
+    height = y + 10
+    one_x = LABEL_W + CHART_W * 1.0 / scale_max
+    head = [
+        '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+        'font-family="sans-serif">' % (SVG_WIDTH, height, SVG_WIDTH, height),
+        "<style>.t{font-size:13px;font-weight:bold}.l{font-size:11px;text-anchor:end}"
+        ".v{font-size:11px}.h{font-size:12px}</style>",
+        '<rect width="100%" height="100%" fill="white"/>',
+        '<text x="8" y="18" class="t">kdrv vs peers: cost relative to the best peer (1.0; shorter is faster)</text>',
+        '<text x="8" y="36" class="h">%s</text>'
+        % escape(
+            "%s | %s | %s" % (ctx.get("cpu_model", "?"), ctx.get("compiler", "?"), ctx.get("compiler_flags", "?"))
+        ),
+        '<line x1="%.1f" y1="46" x2="%.1f" y2="%d" stroke="#d62728" stroke-dasharray="4 3"/>'
+        % (one_x, one_x, height - 10),
+        '<text x="%.1f" y="52" class="v" fill="#d62728">1.0</text>' % (one_x + 3),
+    ]
+    return "\n".join(head + body + ["</svg>", ""])
+
+
+# ---------------------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("json", help="Google Benchmark JSON (--benchmark_out_format=json)")
+    parser.add_argument("--markdown", metavar="FILE", help="also write a Markdown report")
+    parser.add_argument("--svg", metavar="FILE", help="also write an SVG bar chart")
+    parser.add_argument("--filter", metavar="REGEX", help="only benchmarks whose name matches")
+    args = parser.parse_args(argv)
+
+    try:
+        with open(args.json, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError) as e:
+        print("bench_report: cannot read %s: %s" % (args.json, e), file=sys.stderr)
+        return 1
+
+    name_filter = re.compile(args.filter) if args.filter else None
+    table, errors = load_results(data, name_filter)
+    rows = build_rows(table)
+
+    for label, value in context_lines(data, rows, table):
+        print("%-24s %s" % (label + ":", value))
+    print()
+    if rows:
+        print(text_table(rows))
+    else:
+        print("(no benchmark results)")
+    for name, message in errors:
+        print("skipped: %s: %s" % (name, message))
+
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.write(markdown(data, rows, table, errors))
+    if args.svg:
+        with open(args.svg, "w", encoding="utf-8") as f:
+            f.write(svg(data, rows, table))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
