@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT
+//
+// The power block: power-state tables (power_state.hpp: the IOPMPowerState
+// row, validation, lookups, transition planning) and the power policy
+// (power_policy.hpp: selection, acknowledgement, idle timer).
+#ifndef KDRV_POWER_HPP
+#define KDRV_POWER_HPP
+
+#include "kdrv/power_policy.hpp"
+#include "kdrv/power_state.hpp"
+
+#endif // KDRV_POWER_HPP
