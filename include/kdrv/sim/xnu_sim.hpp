@@ -10,6 +10,8 @@
 #error "kdrv/sim/ is user-space only: it simulates the kernel, it is not part of it"
 #endif
 
+#include <stdint.h>
+
 namespace kdrv
 {
 namespace sim
@@ -22,6 +24,19 @@ LogHook setLogHook(LogHook hook);
 // returns, the process aborts, as a panic would. Returns the old hook.
 typedef void (*PanicHook)(const char* message);
 PanicHook setPanicHook(PanicHook hook);
+
+// Interrupts `thread` (a kdrv::platform::currentThreadId() value, i.e. the
+// simulated current_thread()) if it is in an interruptible sleep
+// (IOLockSleep* with THREAD_INTERRUPTIBLE): the sleep returns
+// THREAD_INTERRUPTED, as after thread_abort. Returns false, changing nothing,
+// if the thread is not in such a sleep right now. The posix backend has the
+// same hook: kdrv::platform::interruptSleepingThread().
+bool interruptThread(uint64_t thread);
+
+// The calling thread's simulated preemption-disable depth (one per held
+// IOSimpleLock) and interrupt-enable flag (ml_set_interrupts_enabled).
+int preemptionLevel();
+bool interruptsEnabled();
 } // namespace sim
 } // namespace kdrv
 

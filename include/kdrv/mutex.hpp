@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: MIT
+//
+// Mutex (a sleeping lock with sleep/wakeup on an event address) and
+// RecursiveMutex.
+//
+// Kernel: Mutex is an IOLock (lck_mtx) and RecursiveMutex an IORecursiveLock.
+// User space: a pthread mutex. Either may block, so neither may be taken from
+// interrupt context or while a SpinLock is held.
+//
+// Memory order: lock() and a successful tryLock() acquire, unlock() releases.
+//
+// Sleep and wakeup (the book's IOLockSleep/IOLockWakeup pattern):
+//
+//     mutex.lock();                          // producer:
+//     while (!ready)                         //   mutex.lock();
+//         (void)mutex.sleep(&ready, ...);    //   ready = true;
+//     ...                                    //   mutex.wakeupAll(&ready);
+//     mutex.unlock();                        //   mutex.unlock();
+//
+// sleep() is called with the mutex held. It registers the thread on the
+// event address before it releases the mutex, so a wakeup made by anyone who
+// took the mutex after the sleeper cannot be lost; it re-acquires the mutex
+// before returning. A return does not by itself mean the condition is true
+// (another thread may have got there first): re-check it in a loop.
+// wakeupOne() wakes the longest-waiting sleeper on the event, wakeupAll()
+// every sleeper; neither needs the mutex, but holding it while changing the
+// condition and waking is what makes the pattern race-free. The event is only
+// an address: any object's address works; nothing is read through it.
+//
+// Lifetime: constant-initialized by the constexpr constructor. init() must
+// succeed before first use (the kernel allocates the IOLock; user space does
+// nothing), destroy() releases it with no holder and no sleeper.
+#ifndef KDRV_MUTEX_HPP
+#define KDRV_MUTEX_HPP
+
+#include "kdrv/base.hpp"
+#include "kdrv/contract.hpp"
+#include "kdrv/lockdebug.hpp"
+#include "kdrv/platform/platform.hpp"
+#include "kdrv/status.hpp"
+
+namespace kdrv
+{
+// How a sleep ended. The values are xnu's THREAD_AWAKENED, THREAD_TIMED_OUT
+// and THREAD_INTERRUPTED.
+enum class WaitResult : int
+{
+    Awakened = 0,    // woken by wakeupOne/wakeupAll
+    TimedOut = 1,    // the deadline passed first
+    Interrupted = 2, // an interruptible sleep was aborted (signal, thread_abort)
+};
+
+// THREAD_UNINT / THREAD_INTERRUPTIBLE.
+enum class SleepType : int
+{
+    Uninterruptible = 0,
+    Interruptible = 1,
+};
+
+// Maps a THREAD_* wait result. THREAD_RESTART ("restart the operation") and
+// anything unknown count as Interrupted: the caller must back out either way.
+constexpr WaitResult toWaitResult(int threadWaitResult)
+{
+    return threadWaitResult == 0   ? WaitResult::Awakened
+           : threadWaitResult == 1 ? WaitResult::TimedOut
+                                   : WaitResult::Interrupted;
+}
+
+KDRV_LOCK_ABI_BEGIN
+
+class KDRV_CAPABILITY("mutex") Mutex
+{
+public:
+    constexpr Mutex() {}
+    KDRV_NONCOPYABLE(Mutex);
+
+    // Prepares the mutex. Thread context; may allocate (kernel). Returns
+    // Success or NoMemory. Calling it again on an initialized mutex does
+    // nothing and succeeds.
+    KDRV_NODISCARD Status init()
+    {
+        Status s = raw_.init();
+#if KDRV_CONFIG_LOCK_DEBUG
+        debug_.setInitialized(isSuccess(s));
+#endif
+        return s;
+    }
+
+    // Releases what init() acquired. No thread may hold or sleep on it.
+    void destroy()
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.owner() == 0, "Mutex::destroy: the mutex is held");
+        debug_.setInitialized(false);
+#endif
+        raw_.destroy();
+    }
+
+    // Blocks until the mutex is acquired. Not recursive: the caller must not
+    // hold it already.
+    KDRV_INLINE void lock() KDRV_ACQUIRE()
+    {
+        beforeLock();
+        raw_.lock();
+        afterLock();
+    }
+
+    // Acquires the mutex only if it is free; never blocks. Returns true if the
+    // caller now holds it.
+    KDRV_NODISCARD KDRV_INLINE bool tryLock() KDRV_TRY_ACQUIRE(true)
+    {
+        beforeLock();
+        if (!raw_.tryLock())
+            return false;
+        afterLock();
+        return true;
+    }
+
+    // Releases the mutex; the caller must hold it.
+    KDRV_INLINE void unlock() KDRV_RELEASE()
+    {
+        beforeUnlock();
+        raw_.unlock();
+    }
+
+    // Sleeps on `event` (non-null) until woken or, for an interruptible
+    // sleep, interrupted. Called with the mutex held; returns with it held.
+    KDRV_NODISCARD WaitResult sleep(const void* event, SleepType type) KDRV_REQUIRES(this)
+    {
+        return sleepImpl(event, false, 0, type);
+    }
+
+    // As sleep(), but gives up at `deadlineNanos` on the
+    // kdrv::platform::monotonicNanos() clock and returns TimedOut. A deadline
+    // already in the past still releases and re-acquires the mutex.
+    KDRV_NODISCARD WaitResult sleepUntil(const void* event, uint64_t deadlineNanos,
+                                         SleepType type) KDRV_REQUIRES(this)
+    {
+        return sleepImpl(event, true, deadlineNanos, type);
+    }
+
+    // As sleepUntil(), with a deadline `timeoutNanos` from now (saturating).
+    KDRV_NODISCARD WaitResult sleepFor(const void* event, uint64_t timeoutNanos, SleepType type)
+        KDRV_REQUIRES(this)
+    {
+        uint64_t deadline = 0;
+        if (addOverflow64(platform::monotonicNanos(), timeoutNanos, &deadline))
+            deadline = ~static_cast<uint64_t>(0);
+        return sleepImpl(event, true, deadline, type);
+    }
+
+    // Wakes the longest-waiting thread sleeping on `event` with this mutex,
+    // or none if there is none (IOLockWakeup(lock, event, true)). The wakeup
+    // is not remembered: only threads already asleep are woken.
+    void wakeupOne(const void* event) { raw_.wakeup(event, true); }
+
+    // Wakes every thread sleeping on `event` (IOLockWakeup(lock, event, false)).
+    void wakeupAll(const void* event) { raw_.wakeup(event, false); }
+
+    // Debug builds: contract failure unless the caller holds / does not hold
+    // the mutex. Release builds: no effect.
+    void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
+                         "Mutex::assertOwned: the calling thread does not hold the mutex");
+#endif
+    }
+    void assertNotOwned() const
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(!debug_.ownedByCaller(),
+                         "Mutex::assertNotOwned: the calling thread holds the mutex");
+#endif
+    }
+
+private:
+    WaitResult sleepImpl(const void* event, bool hasDeadline, uint64_t deadline, SleepType type)
+    {
+        KDRV_EXPECTS(event != nullptr);
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
+                         "Mutex::sleep: the calling thread does not hold the mutex");
+        debug_.setOwner(0);
+#endif
+        int r = raw_.sleep(event, hasDeadline, deadline, type == SleepType::Interruptible);
+#if KDRV_CONFIG_LOCK_DEBUG
+        debug_.setOwner(platform::currentThreadId());
+#endif
+        return toWaitResult(r);
+    }
+
+    KDRV_INLINE void beforeLock()
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.initialized(), "Mutex used before a successful init()");
+        KDRV_LOCK_CHECK_(!debug_.ownedByCaller(),
+                         "Mutex::lock: the calling thread already holds this non-recursive "
+                         "mutex (self-deadlock)");
+#endif
+    }
+    KDRV_INLINE void afterLock()
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        debug_.setOwner(platform::currentThreadId());
+#endif
+    }
+    KDRV_INLINE void beforeUnlock()
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
+                         "Mutex::unlock: the calling thread does not hold the mutex");
+        debug_.setOwner(0);
+#endif
+    }
+
+    platform::RawMutex raw_;
+#if KDRV_CONFIG_LOCK_DEBUG
+    LockDebugState debug_;
+#endif
+};
+
+// Holds a Mutex for the guard's scope.
+class KDRV_SCOPED_CAPABILITY MutexGuard
+{
+public:
+    explicit MutexGuard(Mutex& mutex) KDRV_ACQUIRE(mutex) : mutex_(mutex) { mutex_.lock(); }
+    ~MutexGuard() KDRV_RELEASE() { mutex_.unlock(); }
+    KDRV_NONCOPYABLE(MutexGuard);
+
+private:
+    Mutex& mutex_;
+};
+
+// A mutex the holder may lock again; each lock() or successful tryLock()
+// needs one unlock(). Kernel: IORecursiveLock. Prefer Mutex: recursion
+// usually hides an unclear locking design.
+class KDRV_CAPABILITY("mutex") RecursiveMutex
+{
+public:
+    constexpr RecursiveMutex() {}
+    KDRV_NONCOPYABLE(RecursiveMutex);
+
+    // As Mutex::init().
+    KDRV_NODISCARD Status init()
+    {
+        Status s = raw_.init();
+#if KDRV_CONFIG_LOCK_DEBUG
+        debug_.setInitialized(isSuccess(s));
+#endif
+        return s;
+    }
+
+    // Releases what init() acquired. No thread may hold it.
+    void destroy()
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.holds() == 0, "RecursiveMutex::destroy: the mutex is held");
+        debug_.setInitialized(false);
+#endif
+        raw_.destroy();
+    }
+
+    // Blocks until acquired; returns at once if the caller holds it already.
+    void lock() KDRV_ACQUIRE()
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.initialized(), "RecursiveMutex used before a successful init()");
+#endif
+        raw_.lock();
+#if KDRV_CONFIG_LOCK_DEBUG
+        debug_.addHold();
+#endif
+    }
+
+    // Acquires if free or already held by the caller; never blocks.
+    KDRV_NODISCARD bool tryLock() KDRV_TRY_ACQUIRE(true)
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.initialized(), "RecursiveMutex used before a successful init()");
+#endif
+        if (!raw_.tryLock())
+            return false;
+#if KDRV_CONFIG_LOCK_DEBUG
+        debug_.addHold();
+#endif
+        return true;
+    }
+
+    // Undoes one lock(); the caller must hold the mutex.
+    void unlock() KDRV_RELEASE()
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(raw_.heldByCaller(),
+                         "RecursiveMutex::unlock: the calling thread does not hold the mutex");
+        (void)debug_.dropHold();
+#endif
+        raw_.unlock();
+    }
+
+    // True if the calling thread holds the mutex (IORecursiveLockHaveLock).
+    // Exact in every build.
+    KDRV_NODISCARD bool heldByCaller() const { return raw_.heldByCaller(); }
+
+    // Debug builds: contract failure unless the caller holds / does not hold it.
+    void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(raw_.heldByCaller(),
+                         "RecursiveMutex::assertOwned: the calling thread does not hold it");
+#endif
+    }
+    void assertNotOwned() const
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(!raw_.heldByCaller(),
+                         "RecursiveMutex::assertNotOwned: the calling thread holds it");
+#endif
+    }
+
+private:
+    platform::RawRecursiveMutex raw_;
+#if KDRV_CONFIG_LOCK_DEBUG
+    LockDebugState debug_;
+#endif
+};
+
+// Holds a RecursiveMutex (one level) for the guard's scope.
+class KDRV_SCOPED_CAPABILITY RecursiveMutexGuard
+{
+public:
+    explicit RecursiveMutexGuard(RecursiveMutex& mutex) KDRV_ACQUIRE(mutex) : mutex_(mutex)
+    {
+        mutex_.lock();
+    }
+    ~RecursiveMutexGuard() KDRV_RELEASE() { mutex_.unlock(); }
+    KDRV_NONCOPYABLE(RecursiveMutexGuard);
+
+private:
+    RecursiveMutex& mutex_;
+};
+
+KDRV_LOCK_ABI_END
+} // namespace kdrv
+
+#endif // KDRV_MUTEX_HPP

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+//
+// SpinLock: a non-sleeping lock for very short critical sections, including
+// those shared with interrupt context.
+//
+// Kernel: an IOSimpleLock (lck_spin). Preemption is disabled while it is
+// held, so the holder must not block: no Mutex, no allocation that may wait,
+// no sleep. Use lockDisableInterrupts() when the same data is touched from a
+// primary interrupt handler (IOSimpleLockLockDisableInterrupt).
+// User space: test-and-test-and-set. lock() is one exchange when free and
+// spins on a plain load with a pause instruction while held, yielding the CPU
+// after a while; unlock() is a release store. It is unfair: under contention
+// the thread that already has the cache line usually wins, which maximizes
+// throughput. Interrupt state is a no-op token.
+//
+// Memory order: lock() and a successful tryLock() are acquire operations,
+// unlock() is a release operation: everything written under the lock is
+// visible to the next holder.
+//
+// Lifetime: constant-initialized by the constexpr constructor, so a global
+// or static SpinLock needs no constructor call. init() must succeed before
+// first use (the kernel allocates the IOSimpleLock there; user space does
+// nothing) and destroy() releases it; both run from thread context with the
+// lock free. The lock is not recursive.
+#ifndef KDRV_SPINLOCK_HPP
+#define KDRV_SPINLOCK_HPP
+
+#include "kdrv/base.hpp"
+#include "kdrv/lockdebug.hpp"
+#include "kdrv/platform/platform.hpp"
+#include "kdrv/status.hpp"
+
+namespace kdrv
+{
+// The interrupt state saved by SpinLock::lockDisableInterrupts(); pass it
+// back unchanged to unlockRestoreInterrupts().
+typedef platform::InterruptState InterruptState;
+
+KDRV_LOCK_ABI_BEGIN
+
+class KDRV_CAPABILITY("spinlock") SpinLock
+{
+public:
+    constexpr SpinLock() {}
+    KDRV_NONCOPYABLE(SpinLock);
+
+    // Prepares the lock for use. Thread context; may allocate (kernel).
+    // Returns Success, or NoMemory if the kernel lock could not be allocated.
+    // Calling it again on an initialized lock does nothing and succeeds.
+    KDRV_NODISCARD Status init()
+    {
+        Status s = raw_.init();
+#if KDRV_CONFIG_LOCK_DEBUG
+        debug_.setInitialized(isSuccess(s));
+#endif
+        return s;
+    }
+
+    // Releases what init() acquired. The lock must be free.
+    void destroy()
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.owner() == 0, "SpinLock::destroy: the lock is held");
+        debug_.setInitialized(false);
+#endif
+        raw_.destroy();
+    }
+
+    // Spins until the lock is acquired. Must not be held by the caller.
+    KDRV_INLINE void lock() KDRV_ACQUIRE()
+    {
+        beforeLock();
+        raw_.lock();
+        afterLock();
+    }
+
+    // Acquires the lock only if it is free. Returns true if the caller now
+    // holds it. Never spins.
+    KDRV_NODISCARD KDRV_INLINE bool tryLock() KDRV_TRY_ACQUIRE(true)
+    {
+        beforeLock();
+        if (!raw_.tryLock())
+            return false;
+        afterLock();
+        return true;
+    }
+
+    // Releases the lock; the caller must hold it.
+    KDRV_INLINE void unlock() KDRV_RELEASE()
+    {
+        beforeUnlock();
+        raw_.unlock();
+    }
+
+    // Disables interrupts on this CPU, then locks. Returns the previous
+    // interrupt state, which unlockRestoreInterrupts() puts back.
+    KDRV_NODISCARD KDRV_INLINE InterruptState lockDisableInterrupts() KDRV_ACQUIRE()
+    {
+        beforeLock();
+        InterruptState state = raw_.lockDisableInterrupts();
+        afterLock();
+        return state;
+    }
+
+    // Unlocks, then restores the interrupt state saved by the matching
+    // lockDisableInterrupts().
+    KDRV_INLINE void unlockRestoreInterrupts(InterruptState state) KDRV_RELEASE()
+    {
+        beforeUnlock();
+        raw_.unlockRestoreInterrupts(state);
+    }
+
+    // Debug builds: contract failure unless the caller holds / does not hold
+    // the lock. Release builds: no effect.
+    void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
+                         "SpinLock::assertOwned: the calling thread does not hold the lock");
+#endif
+    }
+    void assertNotOwned() const
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(!debug_.ownedByCaller(),
+                         "SpinLock::assertNotOwned: the calling thread holds the lock");
+#endif
+    }
+
+private:
+    KDRV_INLINE void beforeLock()
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.initialized(), "SpinLock used before a successful init()");
+        KDRV_LOCK_CHECK_(!debug_.ownedByCaller(),
+                         "SpinLock::lock: the calling thread already holds this "
+                         "non-recursive lock (self-deadlock)");
+#endif
+    }
+    KDRV_INLINE void afterLock()
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        debug_.setOwner(platform::currentThreadId());
+#endif
+    }
+    KDRV_INLINE void beforeUnlock()
+    {
+#if KDRV_CONFIG_LOCK_DEBUG
+        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
+                         "SpinLock::unlock: the calling thread does not hold the lock");
+        debug_.setOwner(0);
+#endif
+    }
+
+    platform::RawSpinLock raw_;
+#if KDRV_CONFIG_LOCK_DEBUG
+    LockDebugState debug_;
+#endif
+};
+
+// Holds a SpinLock for the guard's scope.
+class KDRV_SCOPED_CAPABILITY SpinLockGuard
+{
+public:
+    explicit SpinLockGuard(SpinLock& lock) KDRV_ACQUIRE(lock) : lock_(lock) { lock_.lock(); }
+    ~SpinLockGuard() KDRV_RELEASE() { lock_.unlock(); }
+    KDRV_NONCOPYABLE(SpinLockGuard);
+
+private:
+    SpinLock& lock_;
+};
+
+// Holds a SpinLock with interrupts disabled for the guard's scope.
+class KDRV_SCOPED_CAPABILITY SpinLockIrqGuard
+{
+public:
+    explicit SpinLockIrqGuard(SpinLock& lock) KDRV_ACQUIRE(lock)
+        : lock_(lock), state_(lock.lockDisableInterrupts())
+    {
+    }
+    ~SpinLockIrqGuard() KDRV_RELEASE() { lock_.unlockRestoreInterrupts(state_); }
+    KDRV_NONCOPYABLE(SpinLockIrqGuard);
+
+private:
+    SpinLock& lock_;
+    InterruptState state_;
+};
+
+KDRV_LOCK_ABI_END
+} // namespace kdrv
+
+#endif // KDRV_SPINLOCK_HPP

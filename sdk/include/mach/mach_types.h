@@ -1,0 +1,8 @@
+/* kdrv stand-in for <mach/mach_types.h>: only the thread handle. */
+#ifndef KDRV_SDK_MACH_MACH_TYPES_H
+#define KDRV_SDK_MACH_MACH_TYPES_H
+#include <mach/boolean.h>
+#include <mach/kern_return.h>
+typedef struct thread* thread_t;
+#define THREAD_NULL ((thread_t)0)
+#endif
