@@ -19,5 +19,29 @@
 // [byte ring]
 
 // [dispatch]
+// Views of a MethodArgs block for handlers in user-space drivers and tests.
+// Call them inside a handler (after dispatchMethod() validated the block):
+// a span over a non-zero count with a NULL pointer violates GSL's contract.
+#include "kdrv/dispatch.hpp" // for MethodArgs
+
+namespace kdrv
+{
+inline gsl::span<const uint64_t> scalarInputSpan(const MethodArgs& args)
+{
+    return {args.scalarInput, args.scalarInputCount};
+}
+inline gsl::span<uint64_t> scalarOutputSpan(const MethodArgs& args)
+{
+    return {args.scalarOutput, args.scalarOutputCount};
+}
+inline gsl::span<const gsl::byte> structureInputSpan(const MethodArgs& args)
+{
+    return {static_cast<const gsl::byte*>(args.structureInput), args.structureInputSize};
+}
+inline gsl::span<gsl::byte> structureOutputSpan(const MethodArgs& args)
+{
+    return {static_cast<gsl::byte*>(args.structureOutput), args.structureOutputSize};
+}
+} // namespace kdrv
 
 #endif // KDRV_GSL_HPP
