@@ -22,9 +22,9 @@
 // took the mutex after the sleeper cannot be lost; it re-acquires the mutex
 // before returning. A return does not by itself mean the condition is true
 // (another thread may have got there first): re-check it in a loop.
-// wakeupOne() wakes the longest-waiting sleeper on the event, wakeupAll()
-// every sleeper; neither needs the mutex, but holding it while changing the
-// condition and waking is what makes the pattern race-free. The event is only
+// wakeupOne() wakes one sleeper on the event, wakeupAll() every sleeper;
+// neither needs the mutex, but holding it while changing the condition and
+// waking is what makes the pattern race-free. The event is only
 // an address: any object's address works; nothing is read through it.
 //
 // Lifetime: constant-initialized by the constexpr constructor. init() must
@@ -149,9 +149,10 @@ public:
         return sleepImpl(event, true, deadline, type);
     }
 
-    // Wakes the longest-waiting thread sleeping on `event` with this mutex,
-    // or none if there is none (IOLockWakeup(lock, event, true)). The wakeup
-    // is not remembered: only threads already asleep are woken.
+    // Wakes one thread sleeping on `event`, or none if there is none
+    // (IOLockWakeup(lock, event, true)). User space wakes the longest-waiting
+    // sleeper; the kernel lets the scheduler choose. The wakeup is not
+    // remembered: only threads already asleep are woken.
     void wakeupOne(const void* event) { raw_.wakeup(event, true); }
 
     // Wakes every thread sleeping on `event` (IOLockWakeup(lock, event, false)).

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+//
+// Helpers shared by the refcount, lock and sleep tests: the per-backend test
+// hooks (interrupting a sleeper, capturing warnings), stress scaling and a
+// spin-until helper that never relies on timing.
+#ifndef KDRV_TESTS_LOCK_TEST_SUPPORT_HPP
+#define KDRV_TESTS_LOCK_TEST_SUPPORT_HPP
+
+#include "kdrv/platform/platform.hpp"
+
+#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
+#include "kdrv/sim/xnu_sim.hpp"
+#endif
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+// Lock-analysis annotations describe normal use; the tests also exercise
+// misuse-adjacent patterns (try-lock inside CHECK, unlock from a helper).
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wthread-safety-analysis"
+#endif
+
+namespace kdrvtest
+{
+// KDRV_STRESS_SCALE (default 1) multiplies stress-test iteration counts.
+inline unsigned stressScale()
+{
+    const char* s = std::getenv("KDRV_STRESS_SCALE");
+    if (s == nullptr)
+        return 1;
+    long v = std::strtol(s, nullptr, 10);
+    return v < 1 ? 1u : static_cast<unsigned>(v);
+}
+
+// Makes `thread`'s interruptible sleep return WaitResult::Interrupted; the
+// hook differs per backend, the behaviour does not.
+inline bool interruptSleeper(kdrv::platform::ThreadId thread)
+{
+#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
+    return kdrv::sim::interruptThread(thread);
+#else
+    return kdrv::platform::interruptSleepingThread(thread);
+#endif
+}
+
+// Spins (yielding) until `done()` is true. Correctness tests wait for states,
+// never for time.
+template <typename F>
+void waitUntil(F done)
+{
+    while (!done())
+        std::this_thread::yield();
+}
+
+// Counts kdrv::platform::warn() calls while alive: posix through the warning
+// handler, xnu through the simulated IOLog.
+class WarningCapture
+{
+public:
+    WarningCapture()
+    {
+        count().store(0);
+        lastObjectSlot().store(nullptr);
+#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
+        previous_ = kdrv::sim::setLogHook(onLog);
+#else
+        previous_ = kdrv::setWarningHandler(onWarning);
+#endif
+    }
+    ~WarningCapture()
+    {
+#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
+        kdrv::sim::setLogHook(previous_);
+#else
+        kdrv::setWarningHandler(previous_);
+#endif
+    }
+    WarningCapture(const WarningCapture&) = delete;
+    WarningCapture& operator=(const WarningCapture&) = delete;
+
+    int warnings() const { return count().load(); }
+    const void* lastObject() const { return lastObjectSlot().load(); }
+
+private:
+    static std::atomic<int>& count()
+    {
+        static std::atomic<int> c{0};
+        return c;
+    }
+    static std::atomic<const void*>& lastObjectSlot()
+    {
+        static std::atomic<const void*> p{nullptr};
+        return p;
+    }
+#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
+    static void onLog(const char* line)
+    {
+        if (std::strstr(line, "warning") != nullptr)
+        {
+            const char* at = std::strstr(line, "(object ");
+            void* p = nullptr;
+            if (at != nullptr)
+                p = reinterpret_cast<void*>(std::strtoull(at + 8, nullptr, 16));
+            lastObjectSlot().store(p);
+            count().fetch_add(1);
+        }
+    }
+    kdrv::sim::LogHook previous_;
+#else
+    static void onWarning(const char*, const void* object)
+    {
+        lastObjectSlot().store(object);
+        count().fetch_add(1);
+    }
+    kdrv::WarningHandler previous_;
+#endif
+};
+} // namespace kdrvtest
+
+#endif // KDRV_TESTS_LOCK_TEST_SUPPORT_HPP
