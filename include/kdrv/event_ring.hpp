@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+//
+// EventRing: a ring of serial events ({event, data} in PD_E_* encoding) over
+// caller-supplied storage, for enqueueEvent (TX) and in-band receive errors
+// (RX).
+//
+// Each record also carries the stream position at which it takes effect:
+// the count of data bytes queued in the same direction before it (a
+// free-running uint32_t, like ByteRing's indices). The byte ring stays the
+// fast path for data, and the port delivers an event exactly when the
+// consumer of the bytes reaches its position, so events and bytes keep their
+// order without turning every byte into a record.
+//
+// Concurrency: as ByteRing, one producer (push) and one consumer (front,
+// pop) may run concurrently without a lock; `in` is published with release
+// ordering after the record is written and loaded with acquire ordering
+// before it is read, and the reverse for `out`. Anything else needs the
+// caller's lock. Nothing blocks or allocates.
+#ifndef KDRV_EVENT_RING_HPP
+#define KDRV_EVENT_RING_HPP
+
+#include "kdrv/atomic.hpp"
+#include "kdrv/base.hpp"
+#include "kdrv/status.hpp"
+
+namespace kdrv
+{
+struct SerialEventRecord
+{
+    uint32_t event;    // PD_E_* code, data size in the low two bits
+    uint32_t data;     // the event's argument
+    uint32_t position; // data bytes queued before this event
+};
+
+class EventRing
+{
+public:
+    constexpr EventRing() : records_(nullptr), mask_(0), in_(0), out_(0) {}
+    KDRV_NONCOPYABLE(EventRing);
+
+    // recordCount must be a power of two (BadArgument otherwise, or for a
+    // null storage).
+    KDRV_NODISCARD Status init(SerialEventRecord* storage, uint32_t recordCount)
+    {
+        if (storage == nullptr || !isPowerOfTwo32(recordCount) || recordCount > 0x80000000u)
+            return Status::BadArgument;
+        records_ = storage;
+        mask_ = recordCount - 1;
+        in_.store(0, MemoryOrder::Relaxed);
+        out_.store(0, MemoryOrder::Relaxed);
+        return Status::Success;
+    }
+    void destroy()
+    {
+        records_ = nullptr;
+        mask_ = 0;
+    }
+    bool isInitialized() const { return records_ != nullptr; }
+    uint32_t capacity() const { return records_ != nullptr ? mask_ + 1 : 0; }
+
+    uint32_t used() const
+    {
+        const uint32_t out = out_.load(MemoryOrder::Acquire);
+        return in_.load(MemoryOrder::Acquire) - out;
+    }
+    bool empty() const { return used() == 0; }
+    bool full() const { return used() == capacity(); }
+
+    // Producer: appends a record; false if full (or not initialized).
+    bool push(uint32_t event, uint32_t data, uint32_t position)
+    {
+        const uint32_t in = in_.load(MemoryOrder::Relaxed);
+        if (records_ == nullptr || in - out_.load(MemoryOrder::Acquire) > mask_)
+            return false;
+        SerialEventRecord& r = records_[in & mask_];
+        r.event = event;
+        r.data = data;
+        r.position = position;
+        in_.store(in + 1, MemoryOrder::Release);
+        return true;
+    }
+
+    // Consumer: the oldest record, or null when empty. Valid until pop().
+    const SerialEventRecord* front() const
+    {
+        const uint32_t out = out_.load(MemoryOrder::Relaxed);
+        if (in_.load(MemoryOrder::Acquire) == out)
+            return nullptr;
+        return &records_[out & mask_];
+    }
+
+    // Consumer: removes the oldest record into *record (may be null); false
+    // when empty.
+    bool pop(SerialEventRecord* record)
+    {
+        const uint32_t out = out_.load(MemoryOrder::Relaxed);
+        if (in_.load(MemoryOrder::Acquire) == out)
+            return false;
+        if (record != nullptr)
+            *record = records_[out & mask_];
+        out_.store(out + 1, MemoryOrder::Release);
+        return true;
+    }
+
+    // Consumer: drops every record; returns how many.
+    uint32_t flush()
+    {
+        const uint32_t out = out_.load(MemoryOrder::Relaxed);
+        const uint32_t in = in_.load(MemoryOrder::Acquire);
+        out_.store(in, MemoryOrder::Release);
+        return in - out;
+    }
+
+private:
+    SerialEventRecord* records_;
+    uint32_t mask_;
+    KDRV_CACHE_ALIGNED AtomicU32 in_;
+    KDRV_CACHE_ALIGNED AtomicU32 out_;
+};
+} // namespace kdrv
+
+#endif // KDRV_EVENT_RING_HPP
