@@ -116,7 +116,7 @@ TEST_CASE("stress: mutex and recursive mutex mutual exclusion, exact counters")
     REQUIRE(m.init() == Status::Success);
     REQUIRE(r.init() == Status::Success);
     const int threads = 4;
-    const long iters = 150000L * kdrvtest::stressScale();
+    const long iters = 300000L * kdrvtest::stressScale();
     long counter = 0;
     long recursiveCounter = 0;
     std::vector<std::thread> pool;

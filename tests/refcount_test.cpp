@@ -163,7 +163,7 @@ TEST_CASE("refcounted: default free() deletes the object")
 // the object freed.
 TEST_CASE("stress: concurrent retain/release/tryRetain frees exactly once, never early")
 {
-    const unsigned rounds = 24 * kdrvtest::stressScale();
+    const unsigned rounds = 40 * kdrvtest::stressScale();
     const int workers = 3;
     const int itersPerWorker = 20000;
     std::atomic<long> early{0};

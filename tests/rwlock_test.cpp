@@ -240,7 +240,7 @@ TEST_CASE("stress: rwlock readers never see a torn multi-word value")
     } value = {{0, 0, 0, 0}};
     const int readers = 3;
     const int writers = 2;
-    const long iters = 100000L * kdrvtest::stressScale();
+    const long iters = 400000L * kdrvtest::stressScale();
     std::atomic<long> torn{0};
     std::atomic<long> ops{0};
     long writes = 0; // guarded by the write lock

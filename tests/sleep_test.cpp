@@ -241,7 +241,7 @@ TEST_CASE("stress: sleep/wakeup producer-consumer loses no wakeup")
     int notFull = 0;
     const int producers = 2;
     const int consumers = 2;
-    const long itemsPerProducer = 20000L * kdrvtest::stressScale();
+    const long itemsPerProducer = 50000L * kdrvtest::stressScale();
     std::atomic<long> consumedSum{0};
     std::atomic<long> consumedCount{0};
     std::atomic<int> lostWakeups{0};

@@ -112,7 +112,7 @@ TEST_CASE("stress: spinlock mutual exclusion, exact counter")
     SpinLock lock;
     REQUIRE(lock.init() == Status::Success);
     const int threads = 4;
-    const long iters = 250000L * kdrvtest::stressScale();
+    const long iters = 500000L * kdrvtest::stressScale();
     long counter = 0;
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
