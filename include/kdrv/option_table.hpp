@@ -15,8 +15,8 @@
 //     data == NULL or *len == 0: a size query; the handler gets data == NULL
 //       and the length it reports is returned as is (nothing is copied)
 //     otherwise the handler gets data (untouched: it may read a key the
-//       caller left there) and *len = min(capacity, maxLen);
-//       capacity < minLen                             EINVAL (handler not called)
+//       caller left there) and *len = min(capacity, maxLen), never 0;
+//       capacity < minLen, or maxLen == 0              EINVAL (handler not called)
 //       handler sets *len above what it was given     *len clamped, EINVAL
 //     else the handler's errno and *len
 //
@@ -118,11 +118,11 @@ KDRV_NODISCARD inline int optionGet(const OptionEntry* table, uint32_t count, in
         }
         return err;
     }
-    if (*len < e->minLen)
+    const size_t given = *len < e->maxLen ? *len : static_cast<size_t>(e->maxLen);
+    if (*len < e->minLen || given == 0)
     {
         return kErrnoEINVAL;
     }
-    const size_t given = *len < e->maxLen ? *len : static_cast<size_t>(e->maxLen);
     size_t reported = given;
     const int err = e->get(unitinfo, opt, data, &reported);
     if (reported > given)
