@@ -14,7 +14,9 @@
 //   childNeed  the lowest state whose output character satisfies the
 //              children's flags (setChildPowerFlags())
 //   parentCap  the highest state whose input requirement the parent's flags
-//              satisfy (parentPowerWillChange() / parentPowerDidChange())
+//              satisfy (parentPowerWillChange() / parentPowerDidChange());
+//              in the rare table whose requirements do not rise with the
+//              index, the result steps further down to a state that fits
 //   sleeping   systemWillSleep() .. systemDidWake(); wake restores the state
 //              the requests give, as before sleep
 //
@@ -40,7 +42,8 @@
 // during the period, the period is forgiven; otherwise the private request
 // drops one state (never below 0; public and child needs remain floors) and
 // the next period starts when the resulting change has completed, so the
-// idle timer never lowers the device more than one state per period.
+// idle timer never lowers the device more than one state per period (a
+// state the parent cannot power is passed over).
 //
 // activityTickle(kPMSuperclassPolicy1, s) marks activity and returns true if
 // no power change is needed for s (s is at or below the level cached by the
@@ -151,8 +154,8 @@ public:
 
     // PMinit + registerPowerDriver. Validates the table (issues may be NULL)
     // and keeps a pointer to it and to driver: both must outlive the policy.
-    // The device is taken to be in the table's kPMInitialDeviceState state,
-    // else in state 0; parentFlags is the parent's current power (usually
+    // The device is taken to be in the table's kPMInitialDeviceState state
+    // if the parent powers it, else in state 0; parentFlags is the parent's current power (usually
     // kPMPowerOn). Calls no driver method: the first request, tickle or
     // advance() does. Returns BadArgument for a rejected table or a NULL
     // driver, Busy if already initialized.
@@ -179,8 +182,14 @@ public:
         index_.build(table, count);
         parentWill_ = parentFlags;
         parentDid_ = parentFlags;
+        // A device cannot be in a state its parent does not power.
         const unsigned long initial = initialDeviceState(table, count);
         current_ = initial == kNoPowerState ? 0 : initial;
+        if ((table[current_].inputPowerRequirement & parentFlags) !=
+            table[current_].inputPowerRequirement)
+        {
+            current_ = 0;
+        }
         phase_ = Phase::Running;
         recompute();
         return Status::Success;
@@ -556,10 +565,18 @@ private:
 
     void recompute()
     {
-        parentCap_ = index_.highestStateForParentFlags(parentWill_ & parentDid_);
+        const PowerFlags parent = parentWill_ & parentDid_;
+        parentCap_ = index_.highestStateForParentFlags(parent);
         unsigned long want = public_ > private_ ? public_ : private_;
         want = childNeed_ > want ? childNeed_ : want;
         want = want < parentCap_ ? want : parentCap_;
+        // In a table whose input requirements do not rise with the index, a
+        // state below the cap may still need more than the parent gives:
+        // step down to one that fits (state 0 needs nothing, E3).
+        while (want > 0 && !stateFits(want, parent))
+        {
+            --want;
+        }
         desired_ = sleeping_ ? 0 : want;
         if (tickleValid_ && tickleLevel_ > desired_)
         {
