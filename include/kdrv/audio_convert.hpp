@@ -16,8 +16,9 @@
 //
 // Performance: one switch per call selects a tight per-format loop over
 // branch-free sample functions (NaN test by x == x, clamping by compare and
-// select, rounding by truncate-and-correct), which user-space compilers
-// vectorise. In a kext the same loops compile to scalar SSE/NEON code.
+// select, rounding by a biased truncation), which clang vectorises in user
+// space (GCC 12 keeps them scalar: under -ftrapping-math it will not
+// if-convert a select whose arm it has folded a multiply into). In a kext the same loops compile to scalar SSE/NEON code.
 //
 // Rules (x is the float sample, every format):
 //   - NaN becomes 0; -0.0 and denormals become 0; +-Inf clamp like any
@@ -47,9 +48,9 @@
 //   - Byte order:  when the stream's order is not the host's, each container
 //                  is swapped after conversion (output) or before it (input).
 //
-// Rounding is exact in float: trunc(y) is taken by an integer conversion and
-// y - trunc(y) is computed without error, so 0.49999997 never rounds up (the
-// classic (int)(y + 0.5f) does: the sum rounds to 1.0).
+// Rounding adds the largest float below one half (with the sign of y) and
+// truncates, so 0.49999997 never rounds up; the classic (int)(y + 0.5f)
+// does, because the float sum rounds to 1.0.
 #ifndef KDRV_AUDIO_CONVERT_HPP
 #define KDRV_AUDIO_CONVERT_HPP
 
@@ -123,14 +124,18 @@ KDRV_INLINE float audioClamp(float x, float lo, float hi)
     return a > hi ? hi : a;
 }
 
-// Round to nearest, ties away from zero, for |y| < 2^31. The integer
-// conversion truncates; y - trunc(y) is exact in float (for |y| >= 2^23 y is
-// already an integer and the difference is 0), so no sum is ever rounded.
+// Round to nearest, ties away from zero, for |y| < 2^31: truncate
+// y + copysign(h, y) with h = 0.5 - 2^-25, the largest float below 0.5.
+// Adding exactly 0.5 is the classic bug (0.49999997 + 0.5 rounds to 1.0);
+// with h, a fraction below one half can never reach the next integer, while
+// a fraction of one half or more always does (for |y| < 1 the tie at
+// 1 - 2^-25 rounds to the even 1.0). Needs the default round-to-nearest FP
+// mode, which both user space and the kernel run in.
+constexpr float kAudioBelowHalf = 0.5f - 1.0f / 33554432.0f;
 KDRV_INLINE int32_t audioRoundToInt(float y)
 {
-    const int32_t t = static_cast<int32_t>(y);
-    const float fraction = y - static_cast<float>(t);
-    return t + static_cast<int32_t>(fraction >= 0.5f) - static_cast<int32_t>(fraction <= -0.5f);
+    const float bias = y < 0.0f ? -kAudioBelowHalf : kAudioBelowHalf;
+    return static_cast<int32_t>(y + bias);
 }
 
 // Integer bits of a float and back, without aliasing tricks (lowered to a

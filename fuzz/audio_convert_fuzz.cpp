@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+//
+// Sample converters: arbitrary float bit patterns (NaNs, infinities,
+// denormals, huge values) through every format and byte order, compared
+// with a reference computed in double precision; arbitrary integer
+// containers back to float. UBSan's float-cast-overflow check proves that
+// no out-of-range float reaches an integer conversion.
+#include "kdrv/audio_convert.hpp"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <vector>
+
+namespace
+{
+#define FUZZ_CHECK(cond)                                                                       \
+    do                                                                                         \
+    {                                                                                          \
+        if (!(cond))                                                                           \
+        {                                                                                      \
+            __builtin_trap();                                                                  \
+        }                                                                                      \
+    } while (0)
+
+using kdrv::AudioByteOrder;
+using kdrv::AudioSampleFormat;
+using kdrv::Status;
+
+// Round half away from zero in double (exact for the magnitudes involved).
+double roundAway(double y) { return y >= 0 ? floor(y + 0.5) : -floor(-y + 0.5); }
+
+double clampD(double v, double lo, double hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+// Reference value of one float in a format, as the stored integer (host order).
+uint32_t reference(AudioSampleFormat format, float x)
+{
+    if (isnan(x))
+    {
+        x = 0.0f;
+    }
+    const double d = static_cast<double>(x);
+    switch (format)
+    {
+    case AudioSampleFormat::S16Book:
+    {
+        const float c = x > 1.0f ? 1.0f : (x < -1.0f ? -1.0f : x);
+        const float y = c >= 0.0f ? c * 32767.0f : c * 32768.0f; // the float product
+        return static_cast<uint16_t>(static_cast<int16_t>(trunc(static_cast<double>(y))));
+    }
+    case AudioSampleFormat::S16Symmetric:
+        return static_cast<uint16_t>(
+            static_cast<int16_t>(clampD(roundAway(d * 32768.0), -32768.0, 32767.0)));
+    case AudioSampleFormat::S24High32:
+        return static_cast<uint32_t>(
+                   static_cast<int32_t>(clampD(roundAway(d * 8388608.0), -8388608.0, 8388607.0)))
+               << 8;
+    case AudioSampleFormat::S24Low32:
+        return static_cast<uint32_t>(
+            static_cast<int32_t>(clampD(roundAway(d * 8388608.0), -8388608.0, 8388607.0)));
+    case AudioSampleFormat::S32:
+        return static_cast<uint32_t>(static_cast<int32_t>(
+            clampD(roundAway(d * 2147483648.0), -2147483648.0, 2147483647.0)));
+    case AudioSampleFormat::F32:
+    {
+        const float c = x > 1.0f ? 1.0f : (x < -1.0f ? -1.0f : x);
+        uint32_t u;
+        memcpy(&u, &c, sizeof u);
+        return u;
+    }
+    }
+    return 0;
+}
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    if (size < 2)
+    {
+        return 0;
+    }
+    const uint32_t channels = 1 + data[0] % 8;
+    const uint32_t first = data[1] % 5;
+    data += 2;
+    size -= 2;
+    const uint32_t frames = static_cast<uint32_t>(size / 4 / channels);
+    if (frames == 0)
+    {
+        return 0;
+    }
+    const uint32_t samples = frames * channels;
+    const uint32_t total = (first + frames) * channels;
+    std::vector<float> mix(total, 0.0f);
+    memcpy(mix.data() + first * channels, data, size_t(samples) * 4);
+    const AudioByteOrder host = kdrv::hostAudioByteOrder();
+    const AudioByteOrder orders[2] = {AudioByteOrder::Little, AudioByteOrder::Big};
+
+    for (uint32_t fmt = 0; fmt < kdrv::kAudioSampleFormatCount; ++fmt)
+    {
+        const AudioSampleFormat format = static_cast<AudioSampleFormat>(fmt);
+        const uint32_t bytes = kdrv::audioContainerBytes(format);
+        for (int o = 0; o < 2; ++o)
+        {
+            std::vector<uint32_t> ring(total + 1, 0xDEADBEEFu);
+            const std::vector<uint32_t> before(ring);
+            const uint8_t* pristine = reinterpret_cast<const uint8_t*>(before.data());
+            FUZZ_CHECK(kdrv::convertFromFloat(format, orders[o], mix.data(), ring.data(), first,
+                                              frames, channels) == Status::Success);
+            const bool swap = orders[o] != host;
+            const uint8_t* raw = reinterpret_cast<const uint8_t*>(ring.data());
+            std::vector<uint32_t> stored(total);
+            for (uint32_t i = 0; i < total; ++i)
+            {
+                if (bytes == 2)
+                {
+                    uint16_t v;
+                    memcpy(&v, raw + size_t(i) * 2, 2);
+                    stored[i] = swap ? __builtin_bswap16(v) : v;
+                }
+                else
+                {
+                    memcpy(&stored[i], raw + size_t(i) * 4, 4);
+                    stored[i] = swap ? __builtin_bswap32(stored[i]) : stored[i];
+                }
+                if (i < first * channels)
+                {
+                    // Before the frame offset: untouched.
+                    FUZZ_CHECK(memcmp(raw + size_t(i) * bytes, pristine + size_t(i) * bytes,
+                                      bytes) == 0);
+                    continue;
+                }
+                FUZZ_CHECK(stored[i] == reference(format, mix[i]));
+            }
+            // Back to float, written at the start of dest: in range, and it
+            // quantises back to the stored value (book mode reads like
+            // symmetric, s / 32768, so symmetric recovers it; s32 -> float
+            // rounds to 24 bits, so within 128).
+            std::vector<float> back(samples + 1, 7.0f);
+            FUZZ_CHECK(kdrv::convertToFloat(format, orders[o], ring.data(), back.data(), first,
+                                            frames, channels) == Status::Success);
+            FUZZ_CHECK(back[samples] == 7.0f);
+            const AudioSampleFormat requantise =
+                format == AudioSampleFormat::S16Book ? AudioSampleFormat::S16Symmetric : format;
+            for (uint32_t i = 0; i < samples; ++i)
+            {
+                const float b = back[i];
+                FUZZ_CHECK(b == b && b >= -1.0f && b <= 1.0f);
+                const uint32_t again = reference(requantise, b);
+                const uint32_t was = stored[first * channels + i];
+                if (format == AudioSampleFormat::S32)
+                {
+                    const int64_t diff = int64_t(int32_t(again)) - int64_t(int32_t(was));
+                    FUZZ_CHECK(diff >= -128 && diff <= 128);
+                }
+                else
+                {
+                    FUZZ_CHECK(again == was);
+                }
+            }
+        }
+    }
+
+    // Arbitrary containers in: finite, in range, no UB.
+    const uint32_t words = static_cast<uint32_t>(size / 4);
+    std::vector<uint32_t> containers(words + 1);
+    memcpy(containers.data(), data, size_t(words) * 4);
+    std::vector<float> out(size_t(words) * 2 + 1);
+    for (uint32_t fmt = 0; fmt < kdrv::kAudioSampleFormatCount; ++fmt)
+    {
+        const AudioSampleFormat format = static_cast<AudioSampleFormat>(fmt);
+        const uint32_t count = kdrv::audioContainerBytes(format) == 2 ? words * 2 : words;
+        FUZZ_CHECK(kdrv::convertToFloat(format, orders[fmt % 2], containers.data(), out.data(), 0,
+                                        count, 1) == Status::Success);
+        for (uint32_t i = 0; i < count; ++i)
+        {
+            FUZZ_CHECK(out[i] == out[i] && out[i] >= -1.0f && out[i] <= 1.0f);
+        }
+    }
+    return 0;
+}
