@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+//
+// Lock debugging (KDRV_CONFIG_LOCK_DEBUG=1): each misuse named on the command
+// line must end in a contract failure whose message says what went wrong. A
+// contract failure does not return, so the handler prints the message and
+// exits 0; CTest matches the output. "none" runs only legal uses, sleep and
+// wakeup included, and must finish without a failure. Runs over both
+// backends: posix (contract handler) and xnu (simulated panic).
+#if !KDRV_CONFIG_LOCK_DEBUG
+#error "build this test with KDRV_CONFIG_LOCK_DEBUG=1"
+#endif
+
+#include "kdrv/mutex.hpp"
+#include "kdrv/rwlock.hpp"
+#include "kdrv/spinlock.hpp"
+
+#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
+#include "kdrv/sim/xnu_sim.hpp"
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <thread>
+
+// Misuse on purpose: keep clang's static lock analysis out of the way.
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wthread-safety-analysis"
+#endif
+
+namespace
+{
+void caught(const char* message)
+{
+    printf("lock-misuse-caught: %s\n", message);
+    fflush(stdout);
+    _Exit(0);
+}
+
+#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
+void onPanic(const char* message) { caught(message); }
+#else
+void onViolation(const kdrv::ContractViolation& v) { caught(v.expression); }
+#endif
+
+void must(kdrv::Status s)
+{
+    if (s != kdrv::Status::Success)
+    {
+        printf("init failed\n");
+        exit(2);
+    }
+}
+
+int legalUses()
+{
+    kdrv::Mutex m;
+    kdrv::RecursiveMutex r;
+    kdrv::SpinLock s;
+    kdrv::RWLock rw;
+    must(m.init());
+    must(r.init());
+    must(s.init());
+    must(rw.init());
+    int event = 0;
+    {
+        kdrv::MutexGuard g(m);
+        m.assertOwned();
+        (void)m.sleepUntil(&event, 0, kdrv::SleepType::Uninterruptible);
+        m.assertOwned();
+    }
+    m.assertNotOwned();
+    {
+        kdrv::RecursiveMutexGuard a(r);
+        kdrv::RecursiveMutexGuard b(r);
+        r.assertOwned();
+    }
+    r.assertNotOwned();
+    {
+        kdrv::SpinLockIrqGuard g(s);
+        s.assertOwned();
+    }
+    s.assertNotOwned();
+    {
+        kdrv::RWLockGuard g(rw);
+        if (!g.upgrade())
+            return 1;
+        rw.assertOwned();
+        g.downgrade();
+        rw.assertNotOwned();
+    }
+    {
+        rw.readLock();
+        rw.readLock(); // two shared holds by one thread, no writer: legal
+        rw.readUnlock();
+        rw.readUnlock();
+    }
+    // Another thread may take what this one released.
+    std::thread([&] {
+        kdrv::MutexGuard g(m);
+        kdrv::RWLockWriteGuard w(rw);
+        kdrv::SpinLockGuard h(s); // last: nothing may block under a spin lock
+    }).join();
+    m.destroy();
+    r.destroy();
+    s.destroy();
+    rw.destroy();
+    printf("no-misuse\n");
+    return 0;
+}
+
+int misuse(const char* which)
+{
+    kdrv::Mutex m;
+    kdrv::RecursiveMutex r;
+    kdrv::SpinLock s;
+    kdrv::RWLock rw;
+    if (strcmp(which, "mutex-before-init") == 0)
+        m.lock();
+    must(m.init());
+    must(r.init());
+    must(s.init());
+    must(rw.init());
+    int event = 0;
+
+    if (strcmp(which, "mutex-relock") == 0)
+    {
+        m.lock();
+        m.lock();
+    }
+    else if (strcmp(which, "mutex-unlock-unowned") == 0)
+        m.unlock();
+    else if (strcmp(which, "mutex-unlock-other-thread") == 0)
+    {
+        m.lock();
+        std::thread([&] { m.unlock(); }).join();
+    }
+    else if (strcmp(which, "mutex-destroy-held") == 0)
+    {
+        m.lock();
+        m.destroy();
+    }
+    else if (strcmp(which, "mutex-sleep-unowned") == 0)
+        (void)m.sleepUntil(&event, 0, kdrv::SleepType::Uninterruptible);
+    else if (strcmp(which, "mutex-assert-owned") == 0)
+        m.assertOwned();
+    else if (strcmp(which, "mutex-assert-not-owned") == 0)
+    {
+        m.lock();
+        m.assertNotOwned();
+    }
+    else if (strcmp(which, "recursive-unlock-unowned") == 0)
+        r.unlock();
+    else if (strcmp(which, "recursive-destroy-held") == 0)
+    {
+        r.lock();
+        r.destroy();
+    }
+    else if (strcmp(which, "spin-relock") == 0)
+    {
+        s.lock();
+        s.lock();
+    }
+    else if (strcmp(which, "spin-unlock-unowned") == 0)
+        s.unlock();
+    else if (strcmp(which, "spin-destroy-held") == 0)
+    {
+        s.lock();
+        s.destroy();
+    }
+    else if (strcmp(which, "rw-write-relock") == 0)
+    {
+        rw.writeLock();
+        rw.writeLock();
+    }
+    else if (strcmp(which, "rw-read-while-writing") == 0)
+    {
+        rw.writeLock();
+        rw.readLock();
+    }
+    else if (strcmp(which, "rw-read-unlock-unheld") == 0)
+        rw.readUnlock();
+    else if (strcmp(which, "rw-write-unlock-unowned") == 0)
+        rw.writeUnlock();
+    else if (strcmp(which, "rw-upgrade-unheld") == 0)
+        (void)rw.upgradeToWrite();
+    else if (strcmp(which, "rw-destroy-held") == 0)
+    {
+        rw.readLock();
+        rw.destroy();
+    }
+    else
+    {
+        printf("unknown scenario %s\n", which);
+        return 2;
+    }
+    printf("misuse was not caught\n");
+    return 1;
+}
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc != 2)
+        return 2;
+#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
+    kdrv::sim::setPanicHook(onPanic);
+#else
+    kdrv::setContractHandler(onViolation);
+#endif
+    if (strcmp(argv[1], "none") == 0)
+        return legalUses();
+    return misuse(argv[1]);
+}
