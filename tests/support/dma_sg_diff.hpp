@@ -50,10 +50,12 @@ struct BounceRecord
     uint64_t address;
     uint64_t length;
     int reason;
+    uint64_t bus;    // the answer (when `failed` is false)
+    bool failed;
     bool operator==(const BounceRecord& o) const
     {
         return offset == o.offset && address == o.address && length == o.length &&
-               reason == o.reason;
+               reason == o.reason && bus == o.bus && failed == o.failed;
     }
 };
 
@@ -71,8 +73,7 @@ inline kdrv::Status bounceFunction(void* context, const kdrv::DmaBounceRequest* 
 {
     BounceContext* ctx = static_cast<BounceContext*>(context);
     BounceRecord r = {request->offset, request->address, request->length,
-                      static_cast<int>(request->reason)};
-    ctx->log.push_back(r);
+                      static_cast<int>(request->reason), 0, false};
     const uint64_t k = (request->offset / 3 + request->length) % 4;
     uint64_t bus = k * ctx->unit;
     if (ctx->mode == BounceHostile)
@@ -81,6 +82,8 @@ inline kdrv::Status bounceFunction(void* context, const kdrv::DmaBounceRequest* 
         switch ((h >> 17) % 11)
         {
         case 0:
+            r.failed = true;
+            ctx->log.push_back(r);
             return kdrv::Status::NoResources;
         case 1:
             bus += 1;
@@ -95,6 +98,8 @@ inline kdrv::Status bounceFunction(void* context, const kdrv::DmaBounceRequest* 
             break;
         }
     }
+    r.bus = bus;
+    ctx->log.push_back(r);
     *busAddress = bus;
     return kdrv::Status::Success;
 }
@@ -168,6 +173,106 @@ struct SourceAdaptor
         return kdrv::Status::Success;
     }
 };
+
+// Invariants of a complete segment list, independent of the model: the
+// segments cover exactly the window's bytes, in order (a bounced segment
+// stands for the bytes its bounce request named), and each obeys every
+// limit of the specification. `log` holds the bounce calls of the build.
+inline bool invariantsHold(const kdrv::DmaSpecification& spec, const kdrv::DmaRange* runs,
+                           size_t count, uint64_t windowOffset, uint64_t windowLength,
+                           const std::vector<kdrv::DmaRange>& segments,
+                           const std::vector<BounceRecord>& log, std::string* why)
+{
+    dmasgref::Limits l;
+    if (dmasgref::validate(spec, &l) != kdrv::Status::Success)
+    {
+        *why = "invariants: invalid specification";
+        return false;
+    }
+    // Window bytes as pieces.
+    std::vector<kdrv::DmaRange> pieces;
+    uint64_t bufferPos = 0;
+    for (size_t i = 0; i < count; ++i)
+    {
+        const uint64_t runStart = bufferPos;
+        const uint64_t runEnd = bufferPos + runs[i].length;
+        bufferPos = runEnd;
+        const uint64_t from = runStart > windowOffset ? runStart : windowOffset;
+        const uint64_t to =
+            runEnd < windowOffset + windowLength ? runEnd : windowOffset + windowLength;
+        if (from < to)
+        {
+            kdrv::DmaRange p = {runs[i].address + (from - runStart), to - from};
+            pieces.push_back(p);
+        }
+    }
+    size_t piece = 0;
+    uint64_t into = 0; // bytes of pieces[piece] already covered
+    uint64_t position = 0;
+    size_t logIndex = 0;
+    char line[160];
+    for (size_t i = 0; i < segments.size(); ++i)
+    {
+        const kdrv::DmaRange& s = segments[i];
+        const dmasgref::u128 last = static_cast<dmasgref::u128>(s.address) + s.length - 1;
+        snprintf(line, sizeof line, "invariants: segment %zu (0x%llx +0x%llx) ", i,
+                 static_cast<unsigned long long>(s.address),
+                 static_cast<unsigned long long>(s.length));
+        if (s.length == 0 || s.length > l.maxSegment || last > dmasgref::kMax64 ||
+            last >= l.limitEnd || s.address % l.alignment != 0 ||
+            s.length % l.lengthAlignment != 0 ||
+            (l.boundary != 0 && s.address / l.boundary != last / l.boundary) ||
+            (!l.wide && (s.address > 0xFFFFFFFFu || s.length > 0xFFFFFFFFu)))
+        {
+            *why = std::string(line) + "breaks a limit";
+            return false;
+        }
+        uint64_t expectAddress = s.address;
+        if (logIndex < log.size() && log[logIndex].offset == position)
+        {
+            const BounceRecord& b = log[logIndex++];
+            if (b.failed || b.bus != s.address || b.length != s.length)
+            {
+                *why = std::string(line) + "does not match its bounce request";
+                return false;
+            }
+            expectAddress = b.address;
+        }
+        // The next s.length window bytes must be contiguous from expectAddress.
+        uint64_t need = s.length;
+        while (need > 0)
+        {
+            if (piece == pieces.size())
+            {
+                *why = std::string(line) + "runs past the window";
+                return false;
+            }
+            const uint64_t here = pieces[piece].address + into;
+            const uint64_t avail = pieces[piece].length - into;
+            if (here != expectAddress)
+            {
+                *why = std::string(line) + "is not the window's next bytes";
+                return false;
+            }
+            const uint64_t take = avail < need ? avail : need;
+            need -= take;
+            expectAddress += take;
+            into += take;
+            if (into == pieces[piece].length)
+            {
+                ++piece;
+                into = 0;
+            }
+        }
+        position += s.length;
+    }
+    if (position != windowLength || logIndex != log.size())
+    {
+        *why = "invariants: the segments do not cover the window exactly";
+        return false;
+    }
+    return true;
+}
 
 struct Case
 {
@@ -364,6 +469,16 @@ inline Result checkCase(const Case& c, size_t maxModelled = 4096)
             DMASG_DIFF_EXPECT(n == total, "one call: segment count");
             DMASG_DIFF_EXPECT(offset == ref.windowLength, "one call: final offset");
             DMASG_DIFF_EXPECT(sameSegments(out, n, spec.format, false, ref, 0, &why), why);
+            std::vector<kdrv::DmaRange> decoded(n);
+            for (uint32_t i = 0; i < n; ++i)
+            {
+                dmasgref::decode(spec.format, !kdrv::hostIsLittleEndian(), out + i * elem,
+                                 &decoded[i].address, &decoded[i].length);
+            }
+            DMASG_DIFF_EXPECT(invariantsHold(spec, c.runs.data(), c.runs.size(),
+                                             cmd.preparedOffset(), cmd.preparedLength(), decoded,
+                                             bounce.log, &why),
+                              why);
             uint32_t again = 1;
             DMASG_DIFF_EXPECT(cmd.generate(&offset, out, &again) == kdrv::Status::Overrun,
                               "past the end");
@@ -476,7 +591,6 @@ inline Result checkCase(const Case& c, size_t maxModelled = 4096)
                               "resumable: past the end");
         }
     }
-    (void)elem;
     DMASG_DIFF_EXPECT(cmd.complete() == kdrv::Status::Success, "complete");
     DMASG_DIFF_EXPECT(cmd.complete() == kdrv::Status::NotReady, "second complete");
 
