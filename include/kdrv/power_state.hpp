@@ -407,47 +407,61 @@ KDRV_NODISCARD inline unsigned long initialDeviceState(const PowerState* table,
 }
 
 // Precomputed answers for the flag values power management passes almost
-// always (0 and kPMPowerOn), so the hot lookups are one compare and one load;
-// any other flag value falls back to the scan. build() once per table (the
-// table must outlive the index); the index is then read-only.
+// always (0 and kPMPowerOn, so every value below 4), making the hot lookups
+// one compare and one load; any other value takes the scan, out of line.
+// build() once per table (the table must outlive the index); the index is
+// then read-only.
+constexpr unsigned long kPowerIndexFlagValues = 4;
+static_assert(kPMPowerOn < kPowerIndexFlagValues, "kPMPowerOn must be a cached flag value");
+
 struct PowerTableIndex
 {
     const PowerState* table;
     unsigned long count;
-    unsigned long parentCap[2];  // parent flags 0, kPMPowerOn
-    unsigned long childNeed[2];  // child flags 0, kPMPowerOn
-    unsigned long highestUsable; // kNoPowerState if none
+    unsigned long parentCap[kPowerIndexFlagValues]; // by parent flags
+    unsigned long childNeed[kPowerIndexFlagValues]; // by child flags
+    unsigned long highestUsable;                    // kNoPowerState if none
 
     void build(const PowerState* states, unsigned long n)
     {
         table = states;
         count = n;
-        parentCap[0] = kdrv::highestStateForParentFlags(states, n, 0);
-        parentCap[1] = kdrv::highestStateForParentFlags(states, n, kPMPowerOn);
-        childNeed[0] = kdrv::lowestStateWithOutputCharacter(states, n, 0);
-        childNeed[1] = kdrv::lowestStateWithOutputCharacter(states, n, kPMPowerOn);
+        for (unsigned long f = 0; f < kPowerIndexFlagValues; ++f)
+        {
+            parentCap[f] = kdrv::highestStateForParentFlags(states, n, f);
+            childNeed[f] = kdrv::lowestStateWithOutputCharacter(states, n, f);
+        }
         highestUsable = kdrv::highestUsableState(states, n);
     }
 
-    // kPMPowerOn is bit 1, so (flags >> 1) indexes the two cached answers.
     KDRV_NODISCARD KDRV_INLINE unsigned long highestStateForParentFlags(PowerFlags flags) const
     {
-        if (KDRV_LIKELY((flags & ~kPMPowerOn) == 0))
+        if (KDRV_LIKELY(flags < kPowerIndexFlagValues))
         {
-            return parentCap[flags >> 1];
+            return parentCap[flags];
         }
-        return kdrv::highestStateForParentFlags(table, count, flags);
+        return scanParent(flags);
     }
     KDRV_NODISCARD KDRV_INLINE unsigned long lowestStateWithOutputCharacter(PowerFlags flags) const
     {
-        if (KDRV_LIKELY((flags & ~kPMPowerOn) == 0))
+        if (KDRV_LIKELY(flags < kPowerIndexFlagValues))
         {
-            return childNeed[flags >> 1];
+            return childNeed[flags];
         }
+        return scanChild(flags);
+    }
+
+private:
+    // Out of line, so the cached path stays a compare and a load.
+    KDRV_NOINLINE unsigned long scanParent(PowerFlags flags) const
+    {
+        return kdrv::highestStateForParentFlags(table, count, flags);
+    }
+    KDRV_NOINLINE unsigned long scanChild(PowerFlags flags) const
+    {
         return kdrv::lowestStateWithOutputCharacter(table, count, flags);
     }
 };
-static_assert(kPMPowerOn == 2, "PowerTableIndex indexes by kPMPowerOn >> 1");
 
 // ---------------------------------------------------------------------------
 // Transition planning
