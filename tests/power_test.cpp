@@ -1119,3 +1119,35 @@ TEST_CASE("power: time never runs backwards")
     CHECK(f.policy.setIdleTimerPeriod(300) == Status::Success); // deadline saturates
     CHECK(f.policy.invariantsHold());
 }
+
+TEST_CASE("power: a state below the cap that the parent cannot power is passed over")
+{
+    // State 2 runs from its own supply; state 1 needs the parent.
+    PowerState t[4] = {offRow(), row(kOn, kOn, kOn), row(kUsable | kdrv::kPMLowPower, 0, 0),
+                       onRow()};
+    Fixture f(t, 4);
+    CHECK(f.policy.parentPowerDidChange(0) == Status::Success);
+    CHECK(f.policy.parentCapState() == 2);
+    CHECK(f.policy.changePowerStateTo(1) == Status::Success);
+    CHECK(f.policy.desiredPowerState() == 0); // 1 needs power the parent lacks
+    CHECK(f.policy.getPowerState() == 0);
+    CHECK(f.policy.changePowerStateTo(2) == Status::Success);
+    CHECK(f.policy.getPowerState() == 2);
+    // Idle from 2 passes over 1, straight to 0.
+    CHECK(f.policy.changePowerStateTo(0) == Status::Success);
+    CHECK(f.policy.changePowerStateToPriv(2) == Status::Success);
+    CHECK(f.policy.setIdleTimerPeriod(10) == Status::Success);
+    f.policy.advance(f.policy.nowMicros() + 10 * kSecond);
+    CHECK(f.policy.getPowerState() == 0);
+    CHECK(f.driver.lastOf('C')->state == 2);
+}
+
+TEST_CASE("power: an initial state the parent does not power is not assumed")
+{
+    PowerState t[3] = {offRow(), row(kOn, kOn, kOn), onRow()};
+    t[2].capabilityFlags |= kdrv::kPMInitialDeviceState;
+    RecordingDriver driver;
+    PowerPolicy policy;
+    REQUIRE(policy.init(t, 3, &driver, 0) == Status::Success);
+    CHECK(policy.getPowerState() == 0);
+}
