@@ -193,8 +193,8 @@ void clipKdrv(benchmark::State& state, kdrv::AudioSampleFormat format, kdrv::Aud
     std::vector<uint32_t> ring(mix.size()); // big enough for 2- and 4-byte samples
     for (auto _ : state)
     {
-        const kdrv::Status s = kdrv::convertFromFloat(format, order, mix.data(), ring.data(), 0,
-                                                      frames, kChannels);
+        const kdrv::Status s =
+            kdrv::convertFromFloat(format, order, mix.data(), ring.data(), 0, frames, kChannels);
         benchmark::DoNotOptimize(s);
         benchmark::ClobberMemory();
     }
@@ -215,8 +215,8 @@ void inKdrv(benchmark::State& state, kdrv::AudioSampleFormat format)
     std::vector<float> out(mix.size());
     for (auto _ : state)
     {
-        const kdrv::Status s = kdrv::convertToFloat(format, kdrv::hostAudioByteOrder(),
-                                                    ring.data(), out.data(), 0, frames, kChannels);
+        const kdrv::Status s = kdrv::convertToFloat(format, kdrv::hostAudioByteOrder(), ring.data(),
+                                                    out.data(), 0, frames, kChannels);
         benchmark::DoNotOptimize(s);
         benchmark::ClobberMemory();
     }
@@ -224,8 +224,9 @@ void inKdrv(benchmark::State& state, kdrv::AudioSampleFormat format)
 }
 
 const kdrv::AudioByteOrder kHost = kdrv::hostAudioByteOrder();
-const kdrv::AudioByteOrder kForeign =
-    kHost == kdrv::AudioByteOrder::Little ? kdrv::AudioByteOrder::Big : kdrv::AudioByteOrder::Little;
+const kdrv::AudioByteOrder kForeign = kHost == kdrv::AudioByteOrder::Little
+                                          ? kdrv::AudioByteOrder::Big
+                                          : kdrv::AudioByteOrder::Little;
 
 void clipS16Kdrv(benchmark::State& s) { clipKdrv(s, kdrv::AudioSampleFormat::S16Book, kHost); }
 void clipS16SymKdrv(benchmark::State& s)

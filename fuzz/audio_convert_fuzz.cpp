@@ -16,13 +16,13 @@
 
 namespace
 {
-#define FUZZ_CHECK(cond)                                                                       \
-    do                                                                                         \
-    {                                                                                          \
-        if (!(cond))                                                                           \
-        {                                                                                      \
-            __builtin_trap();                                                                  \
-        }                                                                                      \
+#define FUZZ_CHECK(cond)                                                                           \
+    do                                                                                             \
+    {                                                                                              \
+        if (!(cond))                                                                               \
+        {                                                                                          \
+            __builtin_trap();                                                                      \
+        }                                                                                          \
     } while (0)
 
 using kdrv::AudioByteOrder;
@@ -61,8 +61,8 @@ uint32_t reference(AudioSampleFormat format, float x)
         return static_cast<uint32_t>(
             static_cast<int32_t>(clampD(roundAway(d * 8388608.0), -8388608.0, 8388607.0)));
     case AudioSampleFormat::S32:
-        return static_cast<uint32_t>(static_cast<int32_t>(
-            clampD(roundAway(d * 2147483648.0), -2147483648.0, 2147483647.0)));
+        return static_cast<uint32_t>(
+            static_cast<int32_t>(clampD(roundAway(d * 2147483648.0), -2147483648.0, 2147483647.0)));
     case AudioSampleFormat::F32:
     {
         const float c = x > 1.0f ? 1.0f : (x < -1.0f ? -1.0f : x);
@@ -127,8 +127,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 if (i < first * channels)
                 {
                     // Before the frame offset: untouched.
-                    FUZZ_CHECK(memcmp(raw + size_t(i) * bytes, pristine + size_t(i) * bytes,
-                                      bytes) == 0);
+                    FUZZ_CHECK(
+                        memcmp(raw + size_t(i) * bytes, pristine + size_t(i) * bytes, bytes) == 0);
                     continue;
                 }
                 FUZZ_CHECK(stored[i] == reference(format, mix[i]));

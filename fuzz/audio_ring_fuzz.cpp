@@ -17,13 +17,10 @@ namespace
 {
 class Input
 {
-public:
+  public:
     Input(const uint8_t* data, size_t size) : data_(data), size_(size) {}
     bool empty() const { return pos_ >= size_; }
-    uint8_t u8()
-    {
-        return pos_ < size_ ? data_[pos_++] : 0;
-    }
+    uint8_t u8() { return pos_ < size_ ? data_[pos_++] : 0; }
     uint32_t u32()
     {
         uint32_t v = 0;
@@ -52,19 +49,19 @@ public:
         }
     }
 
-private:
+  private:
     const uint8_t* data_;
     size_t size_;
     size_t pos_ = 0;
 };
 
-#define FUZZ_CHECK(cond)                                                                       \
-    do                                                                                         \
-    {                                                                                          \
-        if (!(cond))                                                                           \
-        {                                                                                      \
-            __builtin_trap();                                                                  \
-        }                                                                                      \
+#define FUZZ_CHECK(cond)                                                                           \
+    do                                                                                             \
+    {                                                                                              \
+        if (!(cond))                                                                               \
+        {                                                                                          \
+            __builtin_trap();                                                                      \
+        }                                                                                          \
     } while (0)
 
 using kdrv::Status;
@@ -79,8 +76,9 @@ void fuzzGeometry(Input& in)
     const uint32_t align = in.u8() % 3;
     const uint32_t order = in.u8() % 3;
     kdrv::AudioRingGeometry g;
-    const Status s = g.init(frames, channels, width, depth, static_cast<kdrv::AudioAlignment>(align),
-                            static_cast<kdrv::AudioByteOrder>(order));
+    const Status s =
+        g.init(frames, channels, width, depth, static_cast<kdrv::AudioAlignment>(align),
+               static_cast<kdrv::AudioByteOrder>(order));
     const uint64_t bytes64 = uint64_t(frames) * channels * (width / 8);
     const bool valid = frames != 0 && channels != 0 && width != 0 && width % 8 == 0 &&
                        width <= 32 && depth != 0 && depth <= width && align <= 1 && order <= 1 &&
@@ -277,9 +275,8 @@ void fuzzDeadline(Input& in)
         {
             --kMax;
         }
-        const uint64_t expect = static_cast<uint64_t>(kMax) > before
-                                    ? static_cast<uint64_t>(kMax) - before
-                                    : 0;
+        const uint64_t expect =
+            static_cast<uint64_t>(kMax) > before ? static_cast<uint64_t>(kMax) - before : 0;
         FUZZ_CHECK(n == expect);
         done += n;
         FUZZ_CHECK(d.periodsDone() == done);

@@ -47,10 +47,11 @@ float signallingNaNPayload()
 TEST_CASE("float -> s16: full scale, beyond, infinities, NaN, zeros")
 {
     // Both modes agree on these.
-    const float in[] = {1.0f, -1.0f, 1.5f, kInf, -1.5f, -kInf, kNaN, -0.0f, 0.0f, kDenorm,
-                        -kDenorm, 1e30f, -1e30f, std::numeric_limits<float>::max()};
-    const int16_t want[] = {32767, -32768, 32767, 32767, -32768, -32768, 0, 0, 0, 0, 0,
-                            32767, -32768, 32767};
+    const float in[] = {
+        1.0f,  -1.0f, 1.5f,    kInf,     -1.5f, -kInf,  kNaN,
+        -0.0f, 0.0f,  kDenorm, -kDenorm, 1e30f, -1e30f, std::numeric_limits<float>::max()};
+    const int16_t want[] = {32767, -32768, 32767, 32767, -32768, -32768, 0,
+                            0,     0,      0,     0,     32767,  -32768, 32767};
     static_assert(KDRV_COUNTOF(in) == KDRV_COUNTOF(want), "table");
     for (size_t i = 0; i < KDRV_COUNTOF(in); ++i)
     {
@@ -71,9 +72,9 @@ TEST_CASE("float -> s16: book truncation vs symmetric rounding, by documented mo
     CHECK(toBook(0.99999f) == 32766);
     CHECK(toSym(0.99999f) == 32767);
     // Book: asymmetric scale, truncation toward zero on both sides.
-    CHECK(toBook(0.5f) == 16383);   // 16383.5
-    CHECK(toBook(-0.5f) == -16384); // exact
-    CHECK(toBook(-0.99999f) == -32767); // -32767.67 truncated
+    CHECK(toBook(0.5f) == 16383);        // 16383.5
+    CHECK(toBook(-0.5f) == -16384);      // exact
+    CHECK(toBook(-0.99999f) == -32767);  // -32767.67 truncated
     CHECK(toBook(1.0f / 32768.0f) == 0); // 0.99997 truncated
     // Symmetric: nearest, ties away from zero.
     CHECK(toSym(0.5f) == 16384);
@@ -172,9 +173,8 @@ TEST_CASE("s16 round trip through the block converters, channel counts 1, 2, 8")
             REQUIRE(kdrv::convertToFloat(AudioSampleFormat::S16Symmetric, orders[o], raw.data(),
                                          mix.data(), 0, frames, ch) == Status::Success);
             std::vector<int16_t> back(65536, 0x1234);
-            REQUIRE(kdrv::convertFromFloat(AudioSampleFormat::S16Symmetric, orders[o],
-                                           mix.data(), back.data(), 0, frames, ch) ==
-                    Status::Success);
+            REQUIRE(kdrv::convertFromFloat(AudioSampleFormat::S16Symmetric, orders[o], mix.data(),
+                                           back.data(), 0, frames, ch) == Status::Success);
             CHECK(back == raw);
             // Book input reads the same way; book output loses a step above 0.
             std::vector<float> mix2(65536);
@@ -271,8 +271,7 @@ TEST_CASE("float -> s24: saturation, rounding, high vs low placement, sign exten
             Status::Success);
     const uint32_t wantHigh[] = {0x7FFFFF00u, 0x80000000u, 0x40000000u,
                                  0xC0000000u, 0,           0x80000000u};
-    const uint32_t wantLow[] = {0x007FFFFFu, 0xFF800000u, 0x00400000u,
-                                0xFFC00000u, 0,           0xFF800000u};
+    const uint32_t wantLow[] = {0x007FFFFFu, 0xFF800000u, 0x00400000u, 0xFFC00000u, 0, 0xFF800000u};
     for (int i = 0; i < 6; ++i)
     {
         CAPTURE(i);
@@ -382,14 +381,15 @@ TEST_CASE("block converters reject bad requests with a Status")
           Status::BadArgument);
     // Misaligned buffers.
     CHECK(kdrv::convertFromFloat(AudioSampleFormat::S32, kHost, mix,
-                                 reinterpret_cast<uint8_t*>(s32) + 2, 0, 1, 1) ==
-          Status::NotAligned);
+                                 reinterpret_cast<uint8_t*>(s32) + 2, 0, 1,
+                                 1) == Status::NotAligned);
     CHECK(kdrv::convertFromFloat(AudioSampleFormat::S16Book, kHost, mix,
-                                 reinterpret_cast<uint8_t*>(s16) + 1, 0, 1, 1) ==
-          Status::NotAligned);
-    CHECK(kdrv::convertToFloat(AudioSampleFormat::S16Book, kHost, s16,
-                               static_cast<float*>(static_cast<void*>(reinterpret_cast<uint8_t*>(mix) + 2)), 0,
-                               1, 1) == Status::NotAligned);
+                                 reinterpret_cast<uint8_t*>(s16) + 1, 0, 1,
+                                 1) == Status::NotAligned);
+    CHECK(kdrv::convertToFloat(
+              AudioSampleFormat::S16Book, kHost, s16,
+              static_cast<float*>(static_cast<void*>(reinterpret_cast<uint8_t*>(mix) + 2)), 0, 1,
+              1) == Status::NotAligned);
     // Zero frames is a no-op.
     s16[0] = 42;
     CHECK(kdrv::convertFromFloat(AudioSampleFormat::S16Book, kHost, mix, s16, 3, 0, 2) ==
@@ -406,12 +406,9 @@ TEST_CASE("block converters reject bad requests with a Status")
 TEST_CASE("byte order: a foreign declared order swaps each container")
 {
     const float in[] = {0.5f, -0.25f, 1.0f, kNaN};
-    const AudioSampleFormat formats[] = {AudioSampleFormat::S16Book,
-                                         AudioSampleFormat::S16Symmetric,
-                                         AudioSampleFormat::S24High32,
-                                         AudioSampleFormat::S24Low32,
-                                         AudioSampleFormat::S32,
-                                         AudioSampleFormat::F32};
+    const AudioSampleFormat formats[] = {
+        AudioSampleFormat::S16Book,  AudioSampleFormat::S16Symmetric, AudioSampleFormat::S24High32,
+        AudioSampleFormat::S24Low32, AudioSampleFormat::S32,          AudioSampleFormat::F32};
     for (size_t f = 0; f < KDRV_COUNTOF(formats); ++f)
     {
         CAPTURE(f);
@@ -419,8 +416,7 @@ TEST_CASE("byte order: a foreign declared order swaps each container")
         REQUIRE((bytes == 2 || bytes == 4));
         uint32_t native[4] = {0};
         uint32_t foreign[4] = {0};
-        REQUIRE(kdrv::convertFromFloat(formats[f], kHost, in, native, 0, 4, 1) ==
-                Status::Success);
+        REQUIRE(kdrv::convertFromFloat(formats[f], kHost, in, native, 0, 4, 1) == Status::Success);
         REQUIRE(kdrv::convertFromFloat(formats[f], kForeign, in, foreign, 0, 4, 1) ==
                 Status::Success);
         const uint8_t* a = reinterpret_cast<const uint8_t*>(native);
@@ -454,8 +450,8 @@ TEST_CASE("byte order: a foreign declared order swaps each container")
     CHECK(le[1] == 0x40);
     // 24-in-32 high-aligned big-endian: -0.25 = 0xE00000 << 8 -> E0 00 00 00.
     alignas(4) uint8_t be32[4];
-    REQUIRE(kdrv::convertFromFloat(AudioSampleFormat::S24High32, AudioByteOrder::Big, in + 1,
-                                   be32, 0, 1, 1) == Status::Success);
+    REQUIRE(kdrv::convertFromFloat(AudioSampleFormat::S24High32, AudioByteOrder::Big, in + 1, be32,
+                                   0, 1, 1) == Status::Success);
     CHECK(be32[0] == 0xE0);
     CHECK(be32[1] == 0x00);
     CHECK(be32[3] == 0x00);
@@ -517,8 +513,8 @@ TEST_CASE("block conversion equals the per-sample functions on odd lengths")
     {
         REQUIRE(static_cast<int32_t>(s32[i]) == toS32(mix[i]));
     }
-    REQUIRE(kdrv::convertFromFloat(AudioSampleFormat::S24Low32, kForeign, mix.data(), s32.data(),
-                                   0, 1031, 1) == Status::Success);
+    REQUIRE(kdrv::convertFromFloat(AudioSampleFormat::S24Low32, kForeign, mix.data(), s32.data(), 0,
+                                   1031, 1) == Status::Success);
     for (size_t i = 0; i < mix.size(); ++i)
     {
         REQUIRE(kdrv::audioUnpackS24Low(__builtin_bswap32(s32[i])) == toS24(mix[i]));

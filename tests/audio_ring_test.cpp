@@ -167,8 +167,7 @@ TEST_CASE("audio geometry: 24-in-32 uses the container width, alignment is kept"
 TEST_CASE("audio geometry: 8 channels, 8-bit containers, byte-order flag")
 {
     AudioRingGeometry g;
-    REQUIRE(g.init(1024, 8, 32, 32, AudioAlignment::High, AudioByteOrder::Big) ==
-            Status::Success);
+    REQUIRE(g.init(1024, 8, 32, 32, AudioAlignment::High, AudioByteOrder::Big) == Status::Success);
     CHECK(g.frameBytes() == 32);
     CHECK(g.bufferBytes() == 32768);
     uint32_t idx = 0;
@@ -588,7 +587,8 @@ TEST_CASE("audio time conversions are exact and saturate")
     CHECK(kdrv::audioFramesToNs(~uint64_t(0), 8000) == ~uint64_t(0));
     CHECK(kdrv::audioNsToFrames(10000000, 48000) == 480);
     CHECK(kdrv::audioNsToFrames(9999999, 48000) == 479);
-    CHECK(kdrv::audioNsToFrames(~uint64_t(0), 48000) == 885443715538058ull); // floor(1.8e19 x 48000 / 1e9)
+    CHECK(kdrv::audioNsToFrames(~uint64_t(0), 48000) ==
+          885443715538058ull); // floor(1.8e19 x 48000 / 1e9)
 }
 
 // --- 6. Span split ------------------------------------------------------------
@@ -709,8 +709,8 @@ struct MarkedRing
     std::vector<uint8_t> bytes;
     explicit MarkedRing(uint32_t frames, uint32_t width = 16, uint32_t channels = 2)
     {
-        REQUIRE(g.init(frames, channels, width, width, AudioAlignment::High,
-                       AudioByteOrder::Big) == Status::Success);
+        REQUIRE(g.init(frames, channels, width, width, AudioAlignment::High, AudioByteOrder::Big) ==
+                Status::Success);
         bytes.assign(g.bufferBytes(), 0xA5);
     }
     bool frameIsZero(uint32_t f) const

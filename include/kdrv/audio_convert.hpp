@@ -11,14 +11,18 @@
 // float code still compiles, and the audio family calls clipOutputSamples /
 // convertInputSamples with the FP state saved for it (the macOS kernel
 // switches FP context lazily), which is where these functions belong. Call
-// them from nowhere else in a kernel. Kernel-profile gates that forbid FP
-// (-mgeneral-regs-only) exempt exactly this header.
+// them from nowhere else in a kernel. With -fapple-kext -mkernel the code
+// references no symbol at -O2 (memcpy at -O0). A profile that forbids FP
+// registers (-mgeneral-regs-only) would turn every float operation into a
+// soft-float libcall (__mulsf3 ...) that the kernel does not export, so
+// kernel-profile gates compile exactly this header with FP allowed.
 //
 // Performance: one switch per call selects a tight per-format loop over
 // branch-free sample functions (NaN test by x == x, clamping by compare and
 // select, rounding by a biased truncation), which clang vectorises in user
-// space (GCC 12 keeps them scalar: under -ftrapping-math it will not
-// if-convert a select whose arm it has folded a multiply into). In a kext the same loops compile to scalar SSE/NEON code.
+// space. GCC 12 keeps them scalar: under -ftrapping-math it will not
+// if-convert a select whose arm it has folded a multiply into. In a kext
+// the same loops compile to scalar SSE/NEON code (no implicit SIMD).
 //
 // Rules (x is the float sample, every format):
 //   - NaN becomes 0; -0.0 and denormals become 0; +-Inf clamp like any
@@ -169,8 +173,8 @@ KDRV_INLINE int16_t audioFloatToS16Book(float x)
 
 KDRV_INLINE int16_t audioFloatToS16Symmetric(float x)
 {
-    const float y = detail::audioClamp(detail::audioNanToZero(x) * detail::kAudioTwoPow15,
-                                       -32768.0f, 32767.0f);
+    const float y =
+        detail::audioClamp(detail::audioNanToZero(x) * detail::kAudioTwoPow15, -32768.0f, 32767.0f);
     return static_cast<int16_t>(detail::audioRoundToInt(y));
 }
 
@@ -229,24 +233,24 @@ KDRV_INLINE float audioS32ToFloat(int32_t s)
 // __restrict__: the mix buffer and the sample buffer never overlap.
 namespace detail
 {
-#define KDRV_AUDIO_OUT_LOOP_(Name, DstType, Expr)                                                \
-    inline void Name(const float* __restrict__ src, DstType* __restrict__ dst, size_t n)       \
-    {                                                                                          \
-        for (size_t i = 0; i < n; ++i)                                                         \
-        {                                                                                      \
-            const float x = src[i];                                                            \
-            dst[i] = (Expr);                                                                   \
-        }                                                                                      \
+#define KDRV_AUDIO_OUT_LOOP_(Name, DstType, Expr)                                                  \
+    inline void Name(const float* __restrict__ src, DstType* __restrict__ dst, size_t n)           \
+    {                                                                                              \
+        for (size_t i = 0; i < n; ++i)                                                             \
+        {                                                                                          \
+            const float x = src[i];                                                                \
+            dst[i] = (Expr);                                                                       \
+        }                                                                                          \
     }
 
-#define KDRV_AUDIO_IN_LOOP_(Name, SrcType, Expr)                                                 \
-    inline void Name(const SrcType* __restrict__ src, float* __restrict__ dst, size_t n)       \
-    {                                                                                          \
-        for (size_t i = 0; i < n; ++i)                                                         \
-        {                                                                                      \
-            const SrcType v = src[i];                                                          \
-            dst[i] = (Expr);                                                                   \
-        }                                                                                      \
+#define KDRV_AUDIO_IN_LOOP_(Name, SrcType, Expr)                                                   \
+    inline void Name(const SrcType* __restrict__ src, float* __restrict__ dst, size_t n)           \
+    {                                                                                              \
+        for (size_t i = 0; i < n; ++i)                                                             \
+        {                                                                                          \
+            const SrcType v = src[i];                                                              \
+            dst[i] = (Expr);                                                                       \
+        }                                                                                          \
     }
 
 KDRV_AUDIO_OUT_LOOP_(audioOutS16Book, uint16_t, static_cast<uint16_t>(audioFloatToS16Book(x)))
@@ -256,30 +260,22 @@ KDRV_AUDIO_OUT_LOOP_(audioOutS16Sym, uint16_t, static_cast<uint16_t>(audioFloatT
 KDRV_AUDIO_OUT_LOOP_(audioOutS16SymSwap, uint16_t,
                      swap16(static_cast<uint16_t>(audioFloatToS16Symmetric(x))))
 KDRV_AUDIO_OUT_LOOP_(audioOutS24High, uint32_t, audioPackS24High(audioFloatToS24(x)))
-KDRV_AUDIO_OUT_LOOP_(audioOutS24HighSwap, uint32_t,
-                     swap32(audioPackS24High(audioFloatToS24(x))))
+KDRV_AUDIO_OUT_LOOP_(audioOutS24HighSwap, uint32_t, swap32(audioPackS24High(audioFloatToS24(x))))
 KDRV_AUDIO_OUT_LOOP_(audioOutS24Low, uint32_t, audioPackS24Low(audioFloatToS24(x)))
-KDRV_AUDIO_OUT_LOOP_(audioOutS24LowSwap, uint32_t,
-                     swap32(audioPackS24Low(audioFloatToS24(x))))
+KDRV_AUDIO_OUT_LOOP_(audioOutS24LowSwap, uint32_t, swap32(audioPackS24Low(audioFloatToS24(x))))
 KDRV_AUDIO_OUT_LOOP_(audioOutS32, uint32_t, static_cast<uint32_t>(audioFloatToS32(x)))
-KDRV_AUDIO_OUT_LOOP_(audioOutS32Swap, uint32_t,
-                     swap32(static_cast<uint32_t>(audioFloatToS32(x))))
+KDRV_AUDIO_OUT_LOOP_(audioOutS32Swap, uint32_t, swap32(static_cast<uint32_t>(audioFloatToS32(x))))
 KDRV_AUDIO_OUT_LOOP_(audioOutF32, uint32_t, audioFloatBits(audioFloatToF32(x)))
-KDRV_AUDIO_OUT_LOOP_(audioOutF32Swap, uint32_t,
-                     swap32(audioFloatBits(audioFloatToF32(x))))
+KDRV_AUDIO_OUT_LOOP_(audioOutF32Swap, uint32_t, swap32(audioFloatBits(audioFloatToF32(x))))
 
 KDRV_AUDIO_IN_LOOP_(audioInS16, uint16_t, audioS16ToFloat(static_cast<int16_t>(v)))
-KDRV_AUDIO_IN_LOOP_(audioInS16Swap, uint16_t,
-                    audioS16ToFloat(static_cast<int16_t>(swap16(v))))
+KDRV_AUDIO_IN_LOOP_(audioInS16Swap, uint16_t, audioS16ToFloat(static_cast<int16_t>(swap16(v))))
 KDRV_AUDIO_IN_LOOP_(audioInS24High, uint32_t, audioS24ToFloat(audioUnpackS24High(v)))
-KDRV_AUDIO_IN_LOOP_(audioInS24HighSwap, uint32_t,
-                    audioS24ToFloat(audioUnpackS24High(swap32(v))))
+KDRV_AUDIO_IN_LOOP_(audioInS24HighSwap, uint32_t, audioS24ToFloat(audioUnpackS24High(swap32(v))))
 KDRV_AUDIO_IN_LOOP_(audioInS24Low, uint32_t, audioS24ToFloat(audioUnpackS24Low(v)))
-KDRV_AUDIO_IN_LOOP_(audioInS24LowSwap, uint32_t,
-                    audioS24ToFloat(audioUnpackS24Low(swap32(v))))
+KDRV_AUDIO_IN_LOOP_(audioInS24LowSwap, uint32_t, audioS24ToFloat(audioUnpackS24Low(swap32(v))))
 KDRV_AUDIO_IN_LOOP_(audioInS32, uint32_t, audioS32ToFloat(static_cast<int32_t>(v)))
-KDRV_AUDIO_IN_LOOP_(audioInS32Swap, uint32_t,
-                    audioS32ToFloat(static_cast<int32_t>(swap32(v))))
+KDRV_AUDIO_IN_LOOP_(audioInS32Swap, uint32_t, audioS32ToFloat(static_cast<int32_t>(swap32(v))))
 KDRV_AUDIO_IN_LOOP_(audioInF32, uint32_t, audioFloatToF32(audioBitsFloat(v)))
 KDRV_AUDIO_IN_LOOP_(audioInF32Swap, uint32_t, audioFloatToF32(audioBitsFloat(swap32(v))))
 
@@ -326,9 +322,8 @@ KDRV_INLINE bool audioAligned(const void* p, size_t alignment)
 // The caller guarantees both buffers hold (firstFrame + frames) * channels
 // samples (the ring geometry does: see audioFormatMatches).
 KDRV_NODISCARD inline Status convertFromFloat(AudioSampleFormat format, AudioByteOrder byteOrder,
-                                              const float* mix, void* samples,
-                                              uint32_t firstFrame, uint32_t frames,
-                                              uint32_t channels)
+                                              const float* mix, void* samples, uint32_t firstFrame,
+                                              uint32_t frames, uint32_t channels)
 {
     uint32_t first = 0;
     uint32_t count = 0;
@@ -382,9 +377,8 @@ KDRV_NODISCARD inline Status convertFromFloat(AudioSampleFormat format, AudioByt
 // convertFromFloat; the caller guarantees `dest` holds frames * channels
 // floats.
 KDRV_NODISCARD inline Status convertToFloat(AudioSampleFormat format, AudioByteOrder byteOrder,
-                                            const void* samples, float* dest,
-                                            uint32_t firstFrame, uint32_t frames,
-                                            uint32_t channels)
+                                            const void* samples, float* dest, uint32_t firstFrame,
+                                            uint32_t frames, uint32_t channels)
 {
     uint32_t first = 0;
     uint32_t count = 0;

@@ -74,8 +74,8 @@ constexpr uint64_t kAudioNsPerSecond = 1000000000u;
 // a rate comes from a format request, and an odd rate usually means a
 // corrupted or hostile request rather than real hardware.
 static const uint32_t kAudioSupportedRates[] = {
-    8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 176400, 192000, 352800,
-    384000,
+    8000,  11025, 16000, 22050,  24000,  32000,  44100,
+    48000, 88200, 96000, 176400, 192000, 352800, 384000,
 };
 static_assert(KDRV_COUNTOF(kAudioSupportedRates) == 14, "rate table count");
 
@@ -177,7 +177,7 @@ KDRV_NODISCARD inline Status audioSplitFrames(uint32_t bufferFrames, uint32_t fi
 // succeeded every frame offset and sample index below is free of overflow.
 class AudioRingGeometry
 {
-public:
+  public:
     constexpr AudioRingGeometry()
         : frames_(0), channels_(0), containerBytes_(0), depthBits_(0),
           alignment_(AudioAlignment::High), byteOrder_(AudioByteOrder::Little), frameBytes_(0),
@@ -302,7 +302,7 @@ public:
         return Status::Success;
     }
 
-private:
+  private:
     uint32_t frames_;
     uint32_t channels_;
     uint32_t containerBytes_;
@@ -338,7 +338,7 @@ struct AudioWraps
 // handler), as IOAudioEngine does with takeTimeStamp.
 class AudioRingClock
 {
-public:
+  public:
     constexpr AudioRingClock()
         : periodFrames_(0), periodsPerBuffer_(0), bufferFrames_(0), rateHz_(0), periodIndex_(0),
           loopCount_(0), periodCount_(0), lastWrapNs_(0), started_(false)
@@ -513,7 +513,7 @@ public:
         return audioSplitFrames(bufferFrames_, first, num, spans, spanCount);
     }
 
-private:
+  private:
     uint32_t periodFrames_;
     uint32_t periodsPerBuffer_;
     uint32_t bufferFrames_;
@@ -540,7 +540,7 @@ private:
 // unsigned 32-bit value gives.
 class AudioDeadline
 {
-public:
+  public:
     constexpr AudioDeadline()
         : periodFrames_(0), rateHz_(0), startNs_(0), periodsDone_(0), nextNs_(0)
     {
@@ -611,7 +611,7 @@ public:
         return t;
     }
 
-private:
+  private:
     uint32_t periodFrames_;
     uint32_t rateHz_;
     uint64_t startNs_;
@@ -634,7 +634,7 @@ private:
 // erases stale ground that the client has since refilled.
 class EraseHead
 {
-public:
+  public:
     constexpr EraseHead() : bufferFrames_(0), eraseFrame_(0), enabled_(false) {}
 
     // BadArgument for bufferFrames == 0. Starts at frame 0.
@@ -660,8 +660,7 @@ public:
     // The spans to zero for play head playFrame: 0 (disabled, or nothing
     // played since the last commit), 1 or 2 spans. BadArgument for
     // playFrame >= N, null pointers or an uninitialised head.
-    KDRV_NODISCARD Status pending(uint32_t playFrame, AudioSpan spans[2],
-                                  uint32_t* spanCount) const
+    KDRV_NODISCARD Status pending(uint32_t playFrame, AudioSpan spans[2], uint32_t* spanCount) const
     {
         if (spans == nullptr || spanCount == nullptr || playFrame >= bufferFrames_)
         {
@@ -695,8 +694,8 @@ public:
     // -- or use pending()/zeroSpan()/commit() directly for several buffers.
     // BadArgument (nothing written or moved) for a geometry of another size,
     // a short or null buffer, or playFrame >= N.
-    KDRV_NODISCARD Status erase(const AudioRingGeometry& geometry, void* buffer,
-                                size_t bufferBytes, uint32_t playFrame)
+    KDRV_NODISCARD Status erase(const AudioRingGeometry& geometry, void* buffer, size_t bufferBytes,
+                                uint32_t playFrame)
     {
         AudioSpan spans[2];
         uint32_t count = 0;
@@ -722,7 +721,7 @@ public:
         return Status::Success;
     }
 
-private:
+  private:
     uint32_t bufferFrames_;
     uint32_t eraseFrame_;
     bool enabled_;
