@@ -585,6 +585,8 @@ TEST_CASE("audio time conversions are exact and saturate")
     CHECK(kdrv::audioFramesToNs(1, 44100) == 22675); // 22675.73 rounded down
     CHECK(kdrv::audioFramesToNs(44100ull * 3600, 44100) == 3600ull * kdrv::kAudioNsPerSecond);
     CHECK(kdrv::audioFramesToNs(~uint64_t(0), 8000) == ~uint64_t(0));
+    CHECK(kdrv::audioFramesToNs(5, 0) == ~uint64_t(0)); // no division by zero
+    CHECK(kdrv::audioNsToFrames(5, 0) == 0);
     CHECK(kdrv::audioNsToFrames(10000000, 48000) == 480);
     CHECK(kdrv::audioNsToFrames(9999999, 48000) == 479);
     CHECK(kdrv::audioNsToFrames(~uint64_t(0), 48000) ==

@@ -94,9 +94,13 @@ inline bool isSupportedAudioRate(uint32_t rateHz)
 // frames / rateHz seconds in nanoseconds, rounded down; saturates at
 // UINT64_MAX (584 years). Split into whole seconds and a remainder so that
 // no intermediate product overflows: (frames % rate) * 1e9 < rate * 1e9.
-// rateHz must not be 0 (callers validate the rate first).
+// A zero rate gives UINT64_MAX (never a division by zero).
 inline uint64_t audioFramesToNs(uint64_t frames, uint32_t rateHz)
 {
+    if (rateHz == 0)
+    {
+        return ~uint64_t(0);
+    }
     const uint64_t seconds = frames / rateHz;
     const uint64_t rest = frames % rateHz;
     uint64_t whole = 0;
@@ -111,7 +115,7 @@ inline uint64_t audioFramesToNs(uint64_t frames, uint32_t rateHz)
 
 // The number of whole frames played in ns nanoseconds, rounded down (exact:
 // whole seconds times the rate plus the remainder's share). Saturates at
-// UINT64_MAX. rateHz must not be 0.
+// UINT64_MAX. A zero rate gives 0.
 inline uint64_t audioNsToFrames(uint64_t ns, uint32_t rateHz)
 {
     const uint64_t seconds = ns / kAudioNsPerSecond;
