@@ -359,15 +359,22 @@ public:
         {
             return Status::BadArgument;
         }
-        uint64_t total = 0;
-        bool overflow = false;
+        // One pass, written so that compilers can vectorize it: a run wraps
+        // when length > ~address; the total is summed in 32-bit halves, which
+        // cannot overflow for 2^32 runs, and combined once at the end.
+        uint64_t wrapped = 0;
+        uint64_t lowSum = 0;
+        uint64_t highSum = 0;
         for (uint32_t i = 0; i < count; ++i)
         {
-            uint64_t end;
-            overflow |= addOverflow64(ranges[i].address, ranges[i].length, &end);
-            overflow |= addOverflow64(total, ranges[i].length, &total);
+            const uint64_t address = ranges[i].address;
+            const uint64_t length = ranges[i].length;
+            wrapped |= static_cast<uint64_t>(length > ~address);
+            lowSum += length & 0xFFFFFFFFu;
+            highSum += length >> 32;
         }
-        if (overflow)
+        uint64_t total;
+        if (wrapped != 0 || highSum > 0xFFFFFFFFu || addOverflow64(highSum << 32, lowSum, &total))
         {
             return Status::BadArgument;
         }
@@ -642,10 +649,12 @@ private:
         return true;
     }
 
-    // Callback input: the same, asking the source at each step.
-    KDRV_NOINLINE Status scanSource(Walk* w) const
+    // Callback input: the contiguous extent at the walk's position, asking
+    // the source at each step.
+    KDRV_NOINLINE Status scanSource(uint64_t remaining, uint64_t* extentAddress,
+                                    uint64_t* extentLength) const
     {
-        const uint64_t start = windowOffset_ + (windowLength_ - w->remaining);
+        const uint64_t start = windowOffset_ + (windowLength_ - remaining);
         uint64_t address = 0;
         uint64_t length = 0;
         Status s = source_->physicalSegment(sourceContext_, start, &address, &length);
@@ -654,12 +663,12 @@ private:
             return s;
         }
         uint64_t end;
-        length = min64(length, w->remaining);
+        length = min64(length, remaining);
         if (length == 0 || addOverflow64(address, length, &end))
         {
             return Status::BadArgument;
         }
-        while (length < w->remaining)
+        while (length < remaining)
         {
             uint64_t nextAddress = 0;
             uint64_t nextLength = 0;
@@ -669,7 +678,7 @@ private:
             {
                 return s;
             }
-            nextLength = min64(nextLength, w->remaining - length);
+            nextLength = min64(nextLength, remaining - length);
             if (nextLength == 0 || addOverflow64(nextAddress, nextLength, &end))
             {
                 return Status::BadArgument;
@@ -680,8 +689,8 @@ private:
             }
             length += nextLength;
         }
-        w->extentAddress = address;
-        w->extentLength = length;
+        *extentAddress = address;
+        *extentLength = length;
         return Status::Success;
     }
 
@@ -697,7 +706,8 @@ private:
 
     // The cutting rule (see the top of the file) for the segment at `a`
     // with `e` contiguous bytes left in the window.
-    Status cutSegment(uint64_t a, uint64_t e, uint64_t* length, DmaBounceReason* reason) const
+    KDRV_NOINLINE Status cutSegment(uint64_t a, uint64_t e, uint64_t* length,
+                                    DmaBounceReason* reason) const
     {
         DmaBounceReason why = DmaBounceReason::None;
         uint64_t lastOffset; // the largest allowed length - 1
@@ -765,11 +775,15 @@ private:
             }
             else
             {
-                const Status s = scanSource(w);
+                uint64_t address = 0;
+                uint64_t length = 0;
+                const Status s = scanSource(w->remaining, &address, &length);
                 if (s != Status::Success)
                 {
                     return s;
                 }
+                w->extentAddress = address;
+                w->extentLength = length;
             }
         }
         const uint64_t a = w->extentAddress;
@@ -822,14 +836,15 @@ private:
         return Status::Success;
     }
 
-    // Replaces a bounced piece's address with the bounce function's answer.
-    KDRV_NOINLINE Status bounceSegment(DmaRange* seg, DmaBounceReason reason,
-                                       uint64_t offset) const
+    // The bus address for a bounced piece: the bounce function's answer,
+    // checked against the specification.
+    KDRV_NOINLINE Status bounceSegment(uint64_t address, uint64_t length, DmaBounceReason reason,
+                                       uint64_t offset, uint64_t* busAddress) const
     {
         DmaBounceRequest request;
         request.offset = offset;
-        request.address = seg->address;
-        request.length = seg->length;
+        request.address = address;
+        request.length = length;
         request.reason = reason;
         uint64_t bus = 0;
         const Status s = bounce_(bounceContext_, &request, &bus);
@@ -838,47 +853,68 @@ private:
             return s;
         }
         uint64_t last;
-        if (addOverflow64(bus, seg->length - 1u, &last) || last > limits_.maxAddress ||
+        if (addOverflow64(bus, length - 1u, &last) || last > limits_.maxAddress ||
             (bus & limits_.alignmentMask) != 0 || ((bus ^ last) & ~limits_.boundaryMask) != 0)
         {
             return Status::BadArgument;
         }
-        seg->address = bus;
+        *busAddress = bus;
         return Status::Success;
     }
 
+    // The slow half of the cutting rule for the segment at `a` (`e` bytes
+    // left in its extent): trims, bouncing and errors. *bus is the address
+    // to emit.
+    KDRV_NOINLINE Status cutSlow(uint64_t a, uint64_t e, uint64_t offset, uint64_t* length,
+                                 uint64_t* bus) const
+    {
+        DmaBounceReason reason = DmaBounceReason::None;
+        Status s = cutSegment(a, e, length, &reason);
+        if (s != Status::Success)
+        {
+            return s;
+        }
+        *bus = a;
+        if (reason != DmaBounceReason::None)
+        {
+            s = bounceSegment(a, *length, reason, offset, bus);
+        }
+        return s;
+    }
+
     // Writes one segment in a fixed-order format (a constant after inlining).
-    static KDRV_INLINE bool put(DmaFormat f, uint8_t* out, uint32_t i, const DmaRange& seg)
+    static KDRV_INLINE bool put(DmaFormat f, uint8_t* out, uint32_t i, uint64_t address,
+                                uint64_t length)
     {
         switch (f)
         {
         case DmaFormat::Big32:
         case DmaFormat::Little32:
         {
-            if (((seg.address | seg.length) >> 32) != 0)
+            if (((address | length) >> 32) != 0)
             {
                 return false;
             }
             uint8_t* const p = out + static_cast<size_t>(i) * 8u;
             if (f == DmaFormat::Big32)
             {
-                storeBE32(p, static_cast<uint32_t>(seg.address));
-                storeBE32(p + 4, static_cast<uint32_t>(seg.length));
+                storeBE32(p, static_cast<uint32_t>(address));
+                storeBE32(p + 4, static_cast<uint32_t>(length));
             }
             else
             {
-                storeLE32(p, static_cast<uint32_t>(seg.address));
-                storeLE32(p + 4, static_cast<uint32_t>(seg.length));
+                storeLE32(p, static_cast<uint32_t>(address));
+                storeLE32(p + 4, static_cast<uint32_t>(length));
             }
             return true;
         }
         case DmaFormat::Big64:
-            storeBE64(out + static_cast<size_t>(i) * 16u, seg.address);
-            storeBE64(out + static_cast<size_t>(i) * 16u + 8u, seg.length);
+            storeBE64(out + static_cast<size_t>(i) * 16u, address);
+            storeBE64(out + static_cast<size_t>(i) * 16u + 8u, length);
             return true;
         case DmaFormat::Little64:
-            storeLE64(out + static_cast<size_t>(i) * 16u, seg.address);
-            storeLE64(out + static_cast<size_t>(i) * 16u + 8u, seg.length);
+            storeLE64(out + static_cast<size_t>(i) * 16u, address);
+            storeLE64(out + static_cast<size_t>(i) * 16u + 8u, length);
             return true;
         case DmaFormat::Host32:
         case DmaFormat::Host64:
@@ -887,8 +923,8 @@ private:
         return false;
     }
 
-    // The emission loop. `f` and `arrayInput` are constants at each call
-    // site below, so the format is chosen once per call, not per segment.
+    // The emission loop for source input (and the reference shape of the
+    // array loop below).
     KDRV_INLINE Status emit(Walk* walk, uint8_t* out, uint32_t room, uint32_t* produced,
                             DmaFormat f, bool arrayInput) const
     {
@@ -906,19 +942,120 @@ private:
             }
             if (KDRV_UNLIKELY(reason != DmaBounceReason::None))
             {
-                s = bounceSegment(&seg, reason, position);
+                uint64_t bus = 0;
+                s = bounceSegment(seg.address, seg.length, reason, position, &bus);
                 if (s != Status::Success)
                 {
                     return s;
                 }
+                seg.address = bus;
             }
-            if (KDRV_UNLIKELY(!put(f, out, n, seg)))
+            if (KDRV_UNLIKELY(!put(f, out, n, seg.address, seg.length)))
             {
                 return Status::MessageTooLarge;
             }
             ++n;
         }
         *walk = w;
+        *produced = n;
+        return Status::Success;
+    }
+
+    // The emission loop for array input, the hot path. `f` is a constant at
+    // each call site in generateAs(), so the format is chosen once per call.
+    // Contiguous runs are found by a tight scan (one compare per run); the
+    // limits are applied once per extent, by one combined test when the
+    // whole extent is a legal segment, and otherwise by the cutting rule,
+    // whose common case is inline. Everything the loop reads is copied to
+    // locals first: a store to `out` may alias any memory, and members
+    // would be reloaded after each one.
+    KDRV_INLINE Status emitArray(Walk* walk, uint8_t* out, uint32_t room, uint32_t* produced,
+                                 DmaFormat f) const
+    {
+        const uint64_t maxAddress = limits_.maxAddress;
+        const uint64_t maxSegment = limits_.maxSegmentSize;
+        const uint64_t alignmentMask = limits_.alignmentMask;
+        const uint64_t lengthMask = limits_.lengthMask;
+        const uint64_t boundaryMask = limits_.boundaryMask;
+        const uint64_t windowLength = windowLength_;
+        const DmaRange* const runsEnd = ranges_ + lastRun_ + 1u;
+        const DmaRange* next = ranges_ + walk->nextRun;
+        uint64_t nextOffset = walk->nextRunOffset;
+        uint64_t remaining = walk->remaining;
+        uint64_t a = walk->extentAddress;
+        uint64_t e = walk->extentLength;
+        uint32_t n = 0;
+        while (n < room && remaining != 0)
+        {
+            if (e == 0)
+            {
+                const DmaRange* r = next;
+                uint64_t skip = nextOffset;
+                while (r->length == skip) // exhausted or zero-length runs
+                {
+                    if (++r == runsEnd)
+                    {
+                        return Status::InternalError; // the run array changed while prepared
+                    }
+                    skip = 0;
+                }
+                a = r->address + skip;
+                uint64_t end = r->address + r->length;
+                for (++r; r != runsEnd; ++r)
+                {
+                    if (r->address != end)
+                    {
+                        if (r->length != 0)
+                        {
+                            break;
+                        }
+                        continue;
+                    }
+                    end += r->length;
+                }
+                next = r;
+                nextOffset = 0;
+                e = min64(end - a, remaining);
+            }
+            uint64_t len = e;
+            uint64_t bus = a;
+            const uint64_t last = a + e - 1u;
+            if (KDRV_UNLIKELY(((a & alignmentMask) | (e & lengthMask) |
+                               ((a ^ last) & ~boundaryMask)) != 0 ||
+                              last > maxAddress || e > maxSegment))
+            {
+                bool slow = a > maxAddress || (a & alignmentMask) != 0;
+                if (!slow)
+                {
+                    uint64_t lastOffset = min64(maxSegment - 1u, boundaryMask - (a & boundaryMask));
+                    lastOffset = min64(lastOffset, maxAddress - a);
+                    lastOffset = min64(lastOffset, e - 1u);
+                    len = lastOffset + 1u;
+                    slow = (len & lengthMask) != 0 || (len < e && ((a + len) & alignmentMask) != 0);
+                }
+                if (slow)
+                {
+                    const Status s = cutSlow(a, e, windowLength - remaining, &len, &bus);
+                    if (s != Status::Success)
+                    {
+                        return s;
+                    }
+                }
+            }
+            if (KDRV_UNLIKELY(!put(f, out, n, bus, len)))
+            {
+                return Status::MessageTooLarge;
+            }
+            a += len;
+            e -= len;
+            remaining -= len;
+            ++n;
+        }
+        walk->remaining = remaining;
+        walk->extentAddress = a;
+        walk->extentLength = e;
+        walk->nextRun = static_cast<uint32_t>(next - ranges_);
+        walk->nextRunOffset = nextOffset;
         *produced = n;
         return Status::Success;
     }
@@ -984,16 +1121,16 @@ private:
             switch (f)
             {
             case DmaFormat::Big32:
-                s = emit(&w, out, room, &produced, DmaFormat::Big32, true);
+                s = emitArray(&w, out, room, &produced, DmaFormat::Big32);
                 break;
             case DmaFormat::Little32:
-                s = emit(&w, out, room, &produced, DmaFormat::Little32, true);
+                s = emitArray(&w, out, room, &produced, DmaFormat::Little32);
                 break;
             case DmaFormat::Big64:
-                s = emit(&w, out, room, &produced, DmaFormat::Big64, true);
+                s = emitArray(&w, out, room, &produced, DmaFormat::Big64);
                 break;
             case DmaFormat::Little64:
-                s = emit(&w, out, room, &produced, DmaFormat::Little64, true);
+                s = emitArray(&w, out, room, &produced, DmaFormat::Little64);
                 break;
             case DmaFormat::Host32:
             case DmaFormat::Host64:

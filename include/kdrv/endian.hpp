@@ -9,9 +9,9 @@
 // data should never cast a byte pointer to a wider type: the pointer may be
 // misaligned (undefined behaviour, a fault on some CPUs) and the result
 // depends on the host. The functions here take a plain byte pointer at any
-// alignment and compose the value with shifts, so their result is the same
-// on every host; compilers turn the pattern into one load or store plus a
-// byte swap where needed.
+// alignment and give the same bytes on every host: the value is put in the
+// requested order (a swap when the host's order differs) and copied
+// bytewise, which compilers lower to one load or store (plus bswap/movbe).
 //
 //   loadLE16/32/64(p), loadBE16/32/64(p)           value from bytes at p
 //   storeLE16/32/64(p, v), storeBE16/32/64(p, v)   bytes of v to p
@@ -81,92 +81,80 @@ constexpr uint16_t hostToBig16(uint16_t v) { return bigToHost16(v); }
 constexpr uint32_t hostToBig32(uint32_t v) { return bigToHost32(v); }
 constexpr uint64_t hostToBig64(uint64_t v) { return bigToHost64(v); }
 
-// --- little-endian --------------------------------------------------------
+// --- little- and big-endian, any alignment --------------------------------
+//
+// Each is a copy of the value in the requested order: swapped when that
+// order differs from the host's (a compile-time constant), then copied
+// bytewise with copyBytes. Compilers emit one load or store, plus a bswap or
+// movbe for the foreign order; shift-by-shift byte stores are not reliably
+// merged (clang 14 vectorizes them instead).
 
 KDRV_INLINE uint16_t loadLE16(const void* p)
 {
-    const uint8_t* b = static_cast<const uint8_t*>(p);
-    return static_cast<uint16_t>(b[0] | (b[1] << 8));
+    uint16_t v;
+    copyBytes(&v, p, sizeof v);
+    return littleToHost16(v);
 }
-
 KDRV_INLINE uint32_t loadLE32(const void* p)
 {
-    const uint8_t* b = static_cast<const uint8_t*>(p);
-    return static_cast<uint32_t>(b[0]) | (static_cast<uint32_t>(b[1]) << 8) |
-           (static_cast<uint32_t>(b[2]) << 16) | (static_cast<uint32_t>(b[3]) << 24);
+    uint32_t v;
+    copyBytes(&v, p, sizeof v);
+    return littleToHost32(v);
 }
-
 KDRV_INLINE uint64_t loadLE64(const void* p)
 {
-    const uint8_t* b = static_cast<const uint8_t*>(p);
-    return static_cast<uint64_t>(loadLE32(b)) | (static_cast<uint64_t>(loadLE32(b + 4)) << 32);
+    uint64_t v;
+    copyBytes(&v, p, sizeof v);
+    return littleToHost64(v);
+}
+KDRV_INLINE uint16_t loadBE16(const void* p)
+{
+    uint16_t v;
+    copyBytes(&v, p, sizeof v);
+    return bigToHost16(v);
+}
+KDRV_INLINE uint32_t loadBE32(const void* p)
+{
+    uint32_t v;
+    copyBytes(&v, p, sizeof v);
+    return bigToHost32(v);
+}
+KDRV_INLINE uint64_t loadBE64(const void* p)
+{
+    uint64_t v;
+    copyBytes(&v, p, sizeof v);
+    return bigToHost64(v);
 }
 
 KDRV_INLINE void storeLE16(void* p, uint16_t v)
 {
-    uint8_t* b = static_cast<uint8_t*>(p);
-    b[0] = static_cast<uint8_t>(v);
-    b[1] = static_cast<uint8_t>(v >> 8);
+    const uint16_t x = hostToLittle16(v);
+    copyBytes(p, &x, sizeof x);
 }
-
 KDRV_INLINE void storeLE32(void* p, uint32_t v)
 {
-    uint8_t* b = static_cast<uint8_t*>(p);
-    b[0] = static_cast<uint8_t>(v);
-    b[1] = static_cast<uint8_t>(v >> 8);
-    b[2] = static_cast<uint8_t>(v >> 16);
-    b[3] = static_cast<uint8_t>(v >> 24);
+    const uint32_t x = hostToLittle32(v);
+    copyBytes(p, &x, sizeof x);
 }
-
 KDRV_INLINE void storeLE64(void* p, uint64_t v)
 {
-    uint8_t* b = static_cast<uint8_t*>(p);
-    storeLE32(b, static_cast<uint32_t>(v));
-    storeLE32(b + 4, static_cast<uint32_t>(v >> 32));
+    const uint64_t x = hostToLittle64(v);
+    copyBytes(p, &x, sizeof x);
 }
-
-// --- big-endian -----------------------------------------------------------
-
-KDRV_INLINE uint16_t loadBE16(const void* p)
-{
-    const uint8_t* b = static_cast<const uint8_t*>(p);
-    return static_cast<uint16_t>((b[0] << 8) | b[1]);
-}
-
-KDRV_INLINE uint32_t loadBE32(const void* p)
-{
-    const uint8_t* b = static_cast<const uint8_t*>(p);
-    return (static_cast<uint32_t>(b[0]) << 24) | (static_cast<uint32_t>(b[1]) << 16) |
-           (static_cast<uint32_t>(b[2]) << 8) | static_cast<uint32_t>(b[3]);
-}
-
-KDRV_INLINE uint64_t loadBE64(const void* p)
-{
-    const uint8_t* b = static_cast<const uint8_t*>(p);
-    return (static_cast<uint64_t>(loadBE32(b)) << 32) | static_cast<uint64_t>(loadBE32(b + 4));
-}
-
 KDRV_INLINE void storeBE16(void* p, uint16_t v)
 {
-    uint8_t* b = static_cast<uint8_t*>(p);
-    b[0] = static_cast<uint8_t>(v >> 8);
-    b[1] = static_cast<uint8_t>(v);
+    const uint16_t x = hostToBig16(v);
+    copyBytes(p, &x, sizeof x);
 }
-
 KDRV_INLINE void storeBE32(void* p, uint32_t v)
 {
-    uint8_t* b = static_cast<uint8_t*>(p);
-    b[0] = static_cast<uint8_t>(v >> 24);
-    b[1] = static_cast<uint8_t>(v >> 16);
-    b[2] = static_cast<uint8_t>(v >> 8);
-    b[3] = static_cast<uint8_t>(v);
+    const uint32_t x = hostToBig32(v);
+    copyBytes(p, &x, sizeof x);
 }
-
 KDRV_INLINE void storeBE64(void* p, uint64_t v)
 {
-    uint8_t* b = static_cast<uint8_t*>(p);
-    storeBE32(b, static_cast<uint32_t>(v >> 32));
-    storeBE32(b + 4, static_cast<uint32_t>(v));
+    const uint64_t x = hostToBig64(v);
+    copyBytes(p, &x, sizeof x);
 }
 
 // --- explicit order -------------------------------------------------------
