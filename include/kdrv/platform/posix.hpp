@@ -123,15 +123,18 @@ inline ThreadId currentThreadId()
 
 inline void yieldThread() { sched_yield(); }
 
-// Busy-wait step for the user-space spinning paths: pause for a while, then
-// give the CPU away so a preempted holder can run (user threads, unlike
-// kernel spin-lock holders, can be preempted).
-inline void spinWait(uint32_t* spins)
+// Busy-wait step for the user-space spinning paths: exponential backoff
+// (1, 2, 4 ... 32 pauses), then give the CPU away on every call. Backing off
+// quickly leaves the cache line to the holder, which is what maximizes
+// throughput of an unfair lock, and yielding lets a preempted holder run
+// (user threads, unlike kernel spin-lock holders, can be preempted).
+inline void spinWait(uint32_t* step)
 {
-    if (*spins < 128)
+    if (*step < 6)
     {
-        ++*spins;
-        cpuRelax();
+        for (uint32_t i = 0, n = 1u << *step; i < n; ++i)
+            cpuRelax();
+        ++*step;
     }
     else
     {
