@@ -32,8 +32,8 @@ std::vector<kdrv::PowerState> makeTable(int rows)
     std::vector<kdrv::PowerState> t(static_cast<size_t>(rows));
     for (int i = 0; i < rows; ++i)
     {
-        kdrv::PowerState r = {1, kdrv::kPMPowerOn, kdrv::kPMPowerOn, kdrv::kPMPowerOn,
-                              0, 0, 0, 0, 0, 0, 0, 0};
+        kdrv::PowerState r = {
+            1, kdrv::kPMPowerOn, kdrv::kPMPowerOn, kdrv::kPMPowerOn, 0, 0, 0, 0, 0, 0, 0, 0};
         if (i == 0)
         {
             r.capabilityFlags = 0;
@@ -126,7 +126,8 @@ template <Impl impl, bool parent> void lookup(benchmark::State& state)
                            : kdrv::lowestStateWithOutputCharacter(table.data(), n, f);
                 break;
             case Impl::LinearScan:
-                r = parent ? linearParentCap(table.data(), n, f) : linearChildNeed(table.data(), n, f);
+                r = parent ? linearParentCap(table.data(), n, f)
+                           : linearChildNeed(table.data(), n, f);
                 break;
             case Impl::DirectIndex:
                 r = direct[(f >> 1) & 1u];
@@ -207,7 +208,7 @@ void tickleLinearScan(benchmark::State& state)
 }
 } // namespace
 
-#define KDRV_POWER_LOOKUP_BENCH_(name, impl, parent)                                       \
+#define KDRV_POWER_LOOKUP_BENCH_(name, impl, parent)                                               \
     BENCHMARK_TEMPLATE(lookup, impl, parent)->Name(name)->Arg(2)->Arg(4)->Arg(8)
 KDRV_POWER_LOOKUP_BENCH_("power.lookup_parent/kdrv", Impl::Kdrv, true);
 KDRV_POWER_LOOKUP_BENCH_("power.lookup_parent/kdrv_scan", Impl::KdrvScan, true);

@@ -35,14 +35,14 @@ using kdrv::PowerRule;
 using kdrv::PowerState;
 using kdrv::Status;
 
-#define FUZZ_CHECK(cond)                                                   \
-    do                                                                     \
-    {                                                                      \
-        if (!(cond))                                                       \
-        {                                                                  \
-            fprintf(stderr, "power_fuzz: check failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                       \
-        }                                                                  \
+#define FUZZ_CHECK(cond)                                                                           \
+    do                                                                                             \
+    {                                                                                              \
+        if (!(cond))                                                                               \
+        {                                                                                          \
+            fprintf(stderr, "power_fuzz: check failed: %s (line %d)\n", #cond, __LINE__);          \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 const PowerFlags kFlagMenu[] = {0,
@@ -130,7 +130,8 @@ void referenceValidate(const std::vector<PowerState>& t, std::vector<Finding>* e
         errors->push_back(Finding{0, PowerRule::OffStateNotOff});
     }
     const PowerState& last = t[n - 1];
-    if (!(last.capabilityFlags & kdrv::kPMPowerOn) || !(last.capabilityFlags & kdrv::kPMDeviceUsable))
+    if (!(last.capabilityFlags & kdrv::kPMPowerOn) ||
+        !(last.capabilityFlags & kdrv::kPMDeviceUsable))
     {
         errors->push_back(Finding{n - 1, PowerRule::LastStateNotUsable});
     }
@@ -147,8 +148,10 @@ void referenceValidate(const std::vector<PowerState>& t, std::vector<Finding>* e
         {
             warnings->push_back(Finding{i, PowerRule::UnknownCapabilityBits});
         }
-        const bool inOk = r.inputPowerRequirement == 0 || r.inputPowerRequirement == kdrv::kPMPowerOn;
-        const bool outOk = r.outputPowerCharacter == 0 || r.outputPowerCharacter == kdrv::kPMPowerOn;
+        const bool inOk =
+            r.inputPowerRequirement == 0 || r.inputPowerRequirement == kdrv::kPMPowerOn;
+        const bool outOk =
+            r.outputPowerCharacter == 0 || r.outputPowerCharacter == kdrv::kPMPowerOn;
         if (!inOk || !outOk)
         {
             warnings->push_back(Finding{i, PowerRule::NonStandardPowerCharacter});
@@ -229,8 +232,8 @@ struct Scripted final : kdrv::PowerDriver
     FuzzedDataProvider* in = nullptr;
     kdrv::PowerPolicy* policy = nullptr;
     std::vector<PowerState>* table = nullptr;
-    int depth = 0;         // will .. done nesting
-    char expect = 'W';     // next callback kind
+    int depth = 0;     // will .. done nesting
+    char expect = 'W'; // next callback kind
     unsigned long from = 0;
     unsigned long to = 0;
     std::vector<unsigned long> changeFrom; // per change, in order
@@ -263,8 +266,8 @@ struct Scripted final : kdrv::PowerDriver
         {
             // A request from inside the callback must be queued, not nested.
             ++requestsFromCallbacks;
-            (void)policy->changePowerStateToPriv(in->ConsumeIntegralInRange<unsigned long>(
-                0, table->size() - 1));
+            (void)policy->changePowerStateToPriv(
+                in->ConsumeIntegralInRange<unsigned long>(0, table->size() - 1));
         }
         if ((how & 0xc0) == 0xc0)
         {
@@ -394,9 +397,9 @@ void runPolicy(FuzzedDataProvider& in, std::vector<PowerState>& t)
         }
         case 3:
         {
-            const uint64_t dt = in.ConsumeBool() ? in.ConsumeIntegralInRange<uint64_t>(0, 400) *
-                                                       uint64_t(1000000)
-                                                 : in.ConsumeIntegral<uint32_t>();
+            const uint64_t dt =
+                in.ConsumeBool() ? in.ConsumeIntegralInRange<uint64_t>(0, 400) * uint64_t(1000000)
+                                 : in.ConsumeIntegral<uint32_t>();
             const kdrv::PowerChangeId waiting = policy.awaitingAck() ? policy.changeInFlight() : 0;
             now = dt > ~uint64_t(0) - now ? ~uint64_t(0) : now + dt;
             policy.advance(now);
@@ -426,9 +429,9 @@ void runPolicy(FuzzedDataProvider& in, std::vector<PowerState>& t)
                 break;
             }
             const kdrv::PowerChangeId inFlight = policy.changeInFlight();
-            const kdrv::PowerAck a =
-                id == 0 && in.ConsumeBool() ? policy.acknowledgeSetPowerState()
-                                            : policy.acknowledgeSetPowerState(id);
+            const kdrv::PowerAck a = id == 0 && in.ConsumeBool()
+                                         ? policy.acknowledgeSetPowerState()
+                                         : policy.acknowledgeSetPowerState(id);
             if (a == kdrv::PowerAck::Accepted)
             {
                 FUZZ_CHECK(inFlight != 0);
@@ -504,7 +507,8 @@ void runPolicy(FuzzedDataProvider& in, std::vector<PowerState>& t)
             kdrv::PowerStep steps[16];
             unsigned long count = 0;
             const unsigned long from = in.ConsumeIntegralInRange<unsigned long>(0, n);
-            const Status s = kdrv::planPowerTransition(t.data(), n, from, ordinal, steps, 16, &count);
+            const Status s =
+                kdrv::planPowerTransition(t.data(), n, from, ordinal, steps, 16, &count);
             if (from < n && ordinal < n)
             {
                 FUZZ_CHECK(s == Status::Success);
@@ -556,8 +560,8 @@ void runPolicy(FuzzedDataProvider& in, std::vector<PowerState>& t)
             FUZZ_CHECK(fits(t, policy.changeTarget(), parentActual));
         }
         // The desired state is the spec's formula.
-        const unsigned long cap = kdrv::highestStateForParentFlags(t.data(), n,
-                                                                   parentActual & parentPending);
+        const unsigned long cap =
+            kdrv::highestStateForParentFlags(t.data(), n, parentActual & parentPending);
         const unsigned long need = kdrv::lowestStateWithOutputCharacter(t.data(), n, child);
         FUZZ_CHECK(policy.publicRequest() == pub);
         FUZZ_CHECK(policy.childNeedState() == need);

@@ -36,8 +36,8 @@ enum
 };
 const PowerState gBookTwoStates[kNumPowerStates] = {
     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    {1, kdrv::kPMPowerOn | kdrv::kPMDeviceUsable, kdrv::kPMPowerOn, kdrv::kPMPowerOn, 0, 0, 0, 0,
-     0, 0, 0, 0},
+    {1, kdrv::kPMPowerOn | kdrv::kPMDeviceUsable, kdrv::kPMPowerOn, kdrv::kPMPowerOn, 0, 0, 0, 0, 0,
+     0, 0, 0},
 };
 static_assert(KDRV_COUNTOF(gBookTwoStates) == kNumPowerStates, "enum count == array length");
 
@@ -54,8 +54,8 @@ const PowerState gBookFourStates[kBookNumStates] = {
     {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
     {1, kdrv::kPMPowerOn, kdrv::kPMPowerOn, kdrv::kPMPowerOn, 0, 0, 0, 0, 0, 0, 0, 0},
     {1, kdrv::kPMPowerOn, kdrv::kPMPowerOn, kdrv::kPMPowerOn, 0, 0, 0, 0, 0, 0, 0, 0},
-    {1, kdrv::kPMPowerOn | kdrv::kPMDeviceUsable, kdrv::kPMPowerOn, kdrv::kPMPowerOn, 0, 0, 0, 0,
-     0, 0, 0, 0},
+    {1, kdrv::kPMPowerOn | kdrv::kPMDeviceUsable, kdrv::kPMPowerOn, kdrv::kPMPowerOn, 0, 0, 0, 0, 0,
+     0, 0, 0},
 };
 static_assert(KDRV_COUNTOF(gBookFourStates) == kBookNumStates, "enum count == array length");
 
@@ -70,8 +70,8 @@ PowerState onRow() { return row(kOn | kUsable, kOn, kOn); }
 // The book's "too many initializers": probe the initializer count without
 // breaking the build (a substitution failure, not an error).
 template <typename T>
-auto acceptsSixteen(int) -> decltype(T{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-                                     std::true_type());
+auto acceptsSixteen(int)
+    -> decltype(T{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, std::true_type());
 template <typename T> std::false_type acceptsSixteen(...);
 template <typename T>
 auto acceptsEighteen(int)
@@ -81,8 +81,7 @@ template <typename T>
 auto acceptsTwelve(int) -> decltype(T{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, std::true_type());
 template <typename T> std::false_type acceptsTwelve(...);
 template <typename T>
-auto acceptsThirteen(int)
-    -> decltype(T{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, std::true_type());
+auto acceptsThirteen(int) -> decltype(T{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, std::true_type());
 template <typename T> std::false_type acceptsThirteen(...);
 
 // A driver that records everything, in order.

@@ -86,7 +86,7 @@ constexpr unsigned long kPMMaxIdlePeriodSeconds = 0x7fffffffUL;
 // and ignore notifications. Not deleted through this type.
 class PowerDriver
 {
-public:
+  public:
     // Move the hardware to `state`. Return kPMAckImplied (0) when done, or
     // the most microseconds the change may take and call
     // PowerPolicy::acknowledgeSetPowerState(change) when done (also allowed
@@ -112,7 +112,7 @@ public:
     // Last, with the state the device left (not the new one).
     virtual void powerChangeDone(unsigned long previousState) { (void)previousState; }
 
-protected:
+  protected:
     constexpr PowerDriver() {}
     ~PowerDriver() = default;
 };
@@ -139,15 +139,15 @@ struct PowerPolicyStats
 
 class PowerPolicy
 {
-public:
+  public:
     constexpr PowerPolicy()
         : table_(nullptr), count_(0), driver_(nullptr), index_(), phase_(Phase::Uninitialized),
           public_(0), private_(0), childNeed_(0), parentCap_(0), parentWill_(0), parentDid_(0),
           current_(0), desired_(0), sleeping_(false), tickleValid_(false), tickleLevel_(0),
           activity_(false), idleExhausted_(false), idlePeriod_(0), idleArmed_(false),
-          idleDeadline_(0), now_(0), inFlight_(false), ackArrived_(false),
-          waitingForAck_(false), target_(0), changeId_(0), ackDeadline_(0), lastId_(0), history_(),
-          historyNext_(0), servicing_(false), stats_()
+          idleDeadline_(0), now_(0), inFlight_(false), ackArrived_(false), waitingForAck_(false),
+          target_(0), changeId_(0), ackDeadline_(0), lastId_(0), history_(), historyNext_(0),
+          servicing_(false), stats_()
     {
     }
     KDRV_NONCOPYABLE(PowerPolicy);
@@ -243,8 +243,7 @@ public:
     // an ordinal >= count (BadArgument in *status), before init() (NotReady)
     // and after stop() (Offline); none of these has any effect. status may
     // be NULL.
-    bool activityTickle(unsigned long type, unsigned long stateNumber,
-                        Status* status = nullptr)
+    bool activityTickle(unsigned long type, unsigned long stateNumber, Status* status = nullptr)
     {
         Status result = Status::Success;
         bool noChange = true;
@@ -497,12 +496,13 @@ public:
         const bool inRange = current_ < count_ && desired_ < count_ && public_ < count_ &&
                              private_ < count_ && childNeed_ < count_ && parentCap_ < count_ &&
                              target_ < count_;
-        const bool tickleSane = !tickleValid_ || (tickleLevel_ <= private_ && tickleLevel_ <= desired_);
+        const bool tickleSane =
+            !tickleValid_ || (tickleLevel_ <= private_ && tickleLevel_ <= desired_);
         const bool desiredSane = sleeping_ ? desired_ == 0 : desired_ <= parentCap_;
         return inRange && tickleSane && desiredSane;
     }
 
-private:
+  private:
     enum class Phase : uint8_t
     {
         Uninitialized,
@@ -522,7 +522,7 @@ private:
 
     Status checkRunning() const
     {
-        return phase_ == Phase::Running       ? Status::Success
+        return phase_ == Phase::Running         ? Status::Success
                : phase_ == Phase::Uninitialized ? Status::NotReady
                                                 : Status::Offline;
     }

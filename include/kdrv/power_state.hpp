@@ -83,18 +83,18 @@ constexpr unsigned long kNoPowerState = ~0UL;
 // (POD), so tables are constant-initialized and live in read-only data.
 struct PowerState
 {
-    unsigned long version;             // kPowerStateVersion1
-    PowerFlags capabilityFlags;        // what the device can do in this state
-    PowerFlags outputPowerCharacter;   // power supplied to children: kPMPowerOn or 0
-    PowerFlags inputPowerRequirement;  // power needed from the parent: kPMPowerOn or 0
-    unsigned long staticPower;         // mW, average consumption; 0 if unknown
-    unsigned long unbudgetedPower;     // unused, 0 (stateOrder in newer SDKs, version 2 only)
-    unsigned long powerToAttain;       // mW, unused, 0
-    unsigned long timeToAttain;        // us to enter this state from the one below
-    unsigned long settleUpTime;        // us to settle after entering it from below
-    unsigned long timeToLower;         // us to leave this state for the one below
-    unsigned long settleDownTime;      // us to settle after leaving it downwards
-    unsigned long powerDomainBudget;   // mW, unused, 0
+    unsigned long version;            // kPowerStateVersion1
+    PowerFlags capabilityFlags;       // what the device can do in this state
+    PowerFlags outputPowerCharacter;  // power supplied to children: kPMPowerOn or 0
+    PowerFlags inputPowerRequirement; // power needed from the parent: kPMPowerOn or 0
+    unsigned long staticPower;        // mW, average consumption; 0 if unknown
+    unsigned long unbudgetedPower;    // unused, 0 (stateOrder in newer SDKs, version 2 only)
+    unsigned long powerToAttain;      // mW, unused, 0
+    unsigned long timeToAttain;       // us to enter this state from the one below
+    unsigned long settleUpTime;       // us to settle after entering it from below
+    unsigned long timeToLower;        // us to leave this state for the one below
+    unsigned long settleDownTime;     // us to settle after leaving it downwards
+    unsigned long powerDomainBudget;  // mW, unused, 0
 };
 
 static_assert(sizeof(PowerState) == 12 * sizeof(unsigned long),
@@ -334,9 +334,8 @@ KDRV_NODISCARD inline Status validatePowerTable(const PowerState* table, unsigne
 
 // The parent's cap (xnu's maxCapabilityForDomainState): the highest state
 // whose inputPowerRequirement the parent's flags satisfy, or 0 if none.
-KDRV_NODISCARD inline unsigned long highestStateForParentFlags(const PowerState* table,
-                                                               unsigned long count,
-                                                               PowerFlags parentFlags)
+KDRV_NODISCARD inline unsigned long
+highestStateForParentFlags(const PowerState* table, unsigned long count, PowerFlags parentFlags)
 {
     KDRV_EXPECTS(table != nullptr || count == 0);
     for (unsigned long i = count; i > 0; --i)
@@ -352,9 +351,8 @@ KDRV_NODISCARD inline unsigned long highestStateForParentFlags(const PowerState*
 
 // A child's need: the lowest state whose outputPowerCharacter has every bit
 // of childFlags, or 0 if none does (as xnu maps a child's request).
-KDRV_NODISCARD inline unsigned long lowestStateWithOutputCharacter(const PowerState* table,
-                                                                   unsigned long count,
-                                                                   PowerFlags childFlags)
+KDRV_NODISCARD inline unsigned long
+lowestStateWithOutputCharacter(const PowerState* table, unsigned long count, PowerFlags childFlags)
 {
     KDRV_EXPECTS(table != nullptr || count == 0);
     for (unsigned long i = 0; i < count; ++i)
@@ -369,9 +367,8 @@ KDRV_NODISCARD inline unsigned long lowestStateWithOutputCharacter(const PowerSt
 
 // The lowest state whose capabilityFlags have every bit of capabilities, or
 // kNoPowerState.
-KDRV_NODISCARD inline unsigned long lowestStateWithCapability(const PowerState* table,
-                                                              unsigned long count,
-                                                              PowerFlags capabilities)
+KDRV_NODISCARD inline unsigned long
+lowestStateWithCapability(const PowerState* table, unsigned long count, PowerFlags capabilities)
 {
     KDRV_EXPECTS(table != nullptr || count == 0);
     for (unsigned long i = 0; i < count; ++i)
@@ -385,8 +382,7 @@ KDRV_NODISCARD inline unsigned long lowestStateWithCapability(const PowerState* 
 }
 
 // The highest state with kPMDeviceUsable, or kNoPowerState.
-KDRV_NODISCARD inline unsigned long highestUsableState(const PowerState* table,
-                                                       unsigned long count)
+KDRV_NODISCARD inline unsigned long highestUsableState(const PowerState* table, unsigned long count)
 {
     KDRV_EXPECTS(table != nullptr || count == 0);
     for (unsigned long i = count; i > 0; --i)
@@ -400,8 +396,7 @@ KDRV_NODISCARD inline unsigned long highestUsableState(const PowerState* table,
 }
 
 // The index of the first row with kPMInitialDeviceState, or kNoPowerState.
-KDRV_NODISCARD inline unsigned long initialDeviceState(const PowerState* table,
-                                                       unsigned long count)
+KDRV_NODISCARD inline unsigned long initialDeviceState(const PowerState* table, unsigned long count)
 {
     return lowestStateWithCapability(table, count, kPMInitialDeviceState);
 }
@@ -451,7 +446,7 @@ struct PowerTableIndex
         return scanChild(flags);
     }
 
-private:
+  private:
     // Out of line, so the cached path stays a compare and a load.
     KDRV_NOINLINE unsigned long scanParent(PowerFlags flags) const
     {

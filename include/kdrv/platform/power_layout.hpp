@@ -37,11 +37,11 @@ static_assert(alignof(PowerState) == alignof(::IOPMPowerState),
 // does not compile.
 constexpr bool isUnsignedLongField(unsigned long ::IOPMPowerState::*) { return true; }
 constexpr bool isUnsignedLongField(unsigned long PowerState::*) { return true; }
-#define KDRV_CHECK_POWER_FIELD_(field)                                                          \
-    static_assert(offsetof(PowerState, field) == offsetof(::IOPMPowerState, field),              \
-                  "PowerState::" #field " offset != IOPMPowerState::" #field);                 \
-    static_assert(isUnsignedLongField(&::IOPMPowerState::field) &&                             \
-                      isUnsignedLongField(&PowerState::field),                                 \
+#define KDRV_CHECK_POWER_FIELD_(field)                                                             \
+    static_assert(offsetof(PowerState, field) == offsetof(::IOPMPowerState, field),                \
+                  "PowerState::" #field " offset != IOPMPowerState::" #field);                     \
+    static_assert(isUnsignedLongField(&::IOPMPowerState::field) &&                                 \
+                      isUnsignedLongField(&PowerState::field),                                     \
                   #field " is not unsigned long on both sides")
 KDRV_CHECK_POWER_FIELD_(version);
 KDRV_CHECK_POWER_FIELD_(capabilityFlags);
@@ -88,7 +88,7 @@ static_assert(kPMSuperclassPolicy1 == kIOPMSuperclassPolicy1, "kPMSuperclassPoli
 // above.
 KDRV_INLINE ::IOPMPowerState* asIOPMPowerStates(PowerState* states)
 {
-    return reinterpret_cast< ::IOPMPowerState*>(states);
+    return reinterpret_cast<::IOPMPowerState*>(states);
 }
 KDRV_INLINE const ::IOPMPowerState* asIOPMPowerStates(const PowerState* states)
 {
