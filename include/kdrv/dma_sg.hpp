@@ -863,23 +863,26 @@ private:
     }
 
     // The slow half of the cutting rule for the segment at `a` (`e` bytes
-    // left in its extent): trims, bouncing and errors. *bus is the address
-    // to emit.
-    KDRV_NOINLINE Status cutSlow(uint64_t a, uint64_t e, uint64_t offset, uint64_t* length,
-                                 uint64_t* bus) const
+    // left in its extent): trims, bouncing and errors. Returned by value so
+    // that the hot loop's variables never have their address taken.
+    struct Cut
     {
+        uint64_t length;
+        uint64_t bus; // the address to emit
+        Status status;
+    };
+    KDRV_NOINLINE Cut cutSlow(uint64_t a, uint64_t e, uint64_t offset) const
+    {
+        Cut cut;
+        cut.length = 0;
+        cut.bus = a;
         DmaBounceReason reason = DmaBounceReason::None;
-        Status s = cutSegment(a, e, length, &reason);
-        if (s != Status::Success)
+        cut.status = cutSegment(a, e, &cut.length, &reason);
+        if (cut.status == Status::Success && reason != DmaBounceReason::None)
         {
-            return s;
+            cut.status = bounceSegment(a, cut.length, reason, offset, &cut.bus);
         }
-        *bus = a;
-        if (reason != DmaBounceReason::None)
-        {
-            s = bounceSegment(a, *length, reason, offset, bus);
-        }
-        return s;
+        return cut;
     }
 
     // Writes one segment in a fixed-order format (a constant after inlining).
@@ -961,6 +964,33 @@ private:
         return Status::Success;
     }
 
+    // Writes one segment at `p` in a fixed-order format (a constant after
+    // inlining). The caller has checked that the values fit the format.
+    static KDRV_INLINE void store(DmaFormat f, uint8_t* p, uint64_t address, uint64_t length)
+    {
+        switch (f)
+        {
+        case DmaFormat::Big32:
+            storeBE32(p, static_cast<uint32_t>(address));
+            storeBE32(p + 4, static_cast<uint32_t>(length));
+            break;
+        case DmaFormat::Little32:
+            storeLE32(p, static_cast<uint32_t>(address));
+            storeLE32(p + 4, static_cast<uint32_t>(length));
+            break;
+        case DmaFormat::Big64:
+            storeBE64(p, address);
+            storeBE64(p + 8, length);
+            break;
+        case DmaFormat::Little64:
+        case DmaFormat::Host32:
+        case DmaFormat::Host64:
+            storeLE64(p, address);
+            storeLE64(p + 8, length);
+            break;
+        }
+    }
+
     // The emission loop for array input, the hot path. `f` is a constant at
     // each call site in generateAs(), so the format is chosen once per call.
     // Contiguous runs are found by a tight scan (one compare per run); the
@@ -969,38 +999,51 @@ private:
     // whose common case is inline. Everything the loop reads is copied to
     // locals first: a store to `out` may alias any memory, and members
     // would be reloaded after each one.
+    //
+    // Values that reach store() fit the format: a legal segment has
+    // last byte <= maxAddress and length <= maxSegmentSize, both below 2^32
+    // for 32-bit formats (dmaComputeLimits), and bounce addresses are checked
+    // against the same limits.
     KDRV_INLINE Status emitArray(Walk* walk, uint8_t* out, uint32_t room, uint32_t* produced,
                                  DmaFormat f) const
     {
+        if (walk->extentLength == 0 && walk->nextRunOffset != 0)
+        {
+            // The window starts inside a run: its first extent, the generic way.
+            if (!scanArray(walk))
+            {
+                return Status::InternalError;
+            }
+        }
         const uint64_t maxAddress = limits_.maxAddress;
         const uint64_t maxSegment = limits_.maxSegmentSize;
         const uint64_t alignmentMask = limits_.alignmentMask;
         const uint64_t lengthMask = limits_.lengthMask;
         const uint64_t boundaryMask = limits_.boundaryMask;
-        const uint64_t windowLength = windowLength_;
+        const uint64_t boundaryHigh = ~boundaryMask;
+        const uint64_t addressHigh = ~maxAddress;
+        const size_t elementSize = dmaFormatElementSize(f);
         const DmaRange* const runsEnd = ranges_ + lastRun_ + 1u;
         const DmaRange* next = ranges_ + walk->nextRun;
-        uint64_t nextOffset = walk->nextRunOffset;
         uint64_t remaining = walk->remaining;
         uint64_t a = walk->extentAddress;
         uint64_t e = walk->extentLength;
-        uint32_t n = 0;
-        while (n < room && remaining != 0)
+        uint8_t* cursor = out;
+        uint32_t left = room;
+        while (left != 0 && remaining != 0)
         {
             if (e == 0)
             {
                 const DmaRange* r = next;
-                uint64_t skip = nextOffset;
-                while (r->length == skip) // exhausted or zero-length runs
+                while (KDRV_UNLIKELY(r->length == 0))
                 {
                     if (++r == runsEnd)
                     {
                         return Status::InternalError; // the run array changed while prepared
                     }
-                    skip = 0;
                 }
-                a = r->address + skip;
-                uint64_t end = r->address + r->length;
+                a = r->address;
+                uint64_t end = a + r->length;
                 for (++r; r != runsEnd; ++r)
                 {
                     if (r->address != end)
@@ -1014,49 +1057,56 @@ private:
                     end += r->length;
                 }
                 next = r;
-                nextOffset = 0;
                 e = min64(end - a, remaining);
+            }
+            // The whole extent is one legal segment (maxAddress is 2^bits - 1,
+            // so "last <= maxAddress" is a mask test too).
+            const uint64_t last = a + e - 1u;
+            if (KDRV_LIKELY(((a & alignmentMask) | (e & lengthMask) |
+                             ((a ^ last) & boundaryHigh) | (last & addressHigh)) == 0 &&
+                            e <= maxSegment))
+            {
+                store(f, cursor, a, e);
+                cursor += elementSize;
+                remaining -= e;
+                e = 0;
+                --left;
+                continue;
             }
             uint64_t len = e;
             uint64_t bus = a;
-            const uint64_t last = a + e - 1u;
-            if (KDRV_UNLIKELY(((a & alignmentMask) | (e & lengthMask) |
-                               ((a ^ last) & ~boundaryMask)) != 0 ||
-                              last > maxAddress || e > maxSegment))
+            bool slow = a > maxAddress || (a & alignmentMask) != 0;
+            if (!slow)
             {
-                bool slow = a > maxAddress || (a & alignmentMask) != 0;
-                if (!slow)
-                {
-                    uint64_t lastOffset = min64(maxSegment - 1u, boundaryMask - (a & boundaryMask));
-                    lastOffset = min64(lastOffset, maxAddress - a);
-                    lastOffset = min64(lastOffset, e - 1u);
-                    len = lastOffset + 1u;
-                    slow = (len & lengthMask) != 0 || (len < e && ((a + len) & alignmentMask) != 0);
-                }
-                if (slow)
-                {
-                    const Status s = cutSlow(a, e, windowLength - remaining, &len, &bus);
-                    if (s != Status::Success)
-                    {
-                        return s;
-                    }
-                }
+                uint64_t lastOffset = min64(maxSegment - 1u, boundaryMask - (a & boundaryMask));
+                lastOffset = min64(lastOffset, maxAddress - a);
+                lastOffset = min64(lastOffset, e - 1u);
+                len = lastOffset + 1u;
+                slow = (len & lengthMask) != 0 || (len < e && ((a + len) & alignmentMask) != 0);
             }
-            if (KDRV_UNLIKELY(!put(f, out, n, bus, len)))
+            if (slow)
             {
-                return Status::MessageTooLarge;
+                const Cut cut = cutSlow(a, e, windowLength_ - remaining);
+                if (cut.status != Status::Success)
+                {
+                    return cut.status;
+                }
+                len = cut.length;
+                bus = cut.bus;
             }
+            store(f, cursor, bus, len);
+            cursor += elementSize;
             a += len;
             e -= len;
             remaining -= len;
-            ++n;
+            --left;
         }
         walk->remaining = remaining;
         walk->extentAddress = a;
         walk->extentLength = e;
         walk->nextRun = static_cast<uint32_t>(next - ranges_);
-        walk->nextRunOffset = nextOffset;
-        *produced = n;
+        walk->nextRunOffset = 0;
+        *produced = room - left;
         return Status::Success;
     }
 
