@@ -17,6 +17,34 @@
 // Each block adds its views in its own section below.
 
 // [byte ring]
+// Zero-copy access to a ByteRing as gsl::span pairs (first span, then the
+// part across the wrap, possibly empty). The same contract as
+// ByteRing::reserve/commit and peek/consume: the producer fills a prefix of
+// reserveSpans() and commits it; the consumer reads a prefix of peekSpans()
+// and consumes it. The spans stay valid until that commit or consume.
+#include <array> // for std::array
+
+#include "kdrv/byte_ring.hpp" // for ByteRing
+
+namespace kdrv
+{
+inline std::array<gsl::span<uint8_t>, 2> reserveSpans(ByteRing& ring,
+                                                      uint32_t maxBytes = 0xFFFFFFFFu)
+{
+    ByteRingSpan s[2];
+    (void)ring.reserve(s, maxBytes);
+    return {{gsl::span<uint8_t>(s[0].data, s[0].size), gsl::span<uint8_t>(s[1].data, s[1].size)}};
+}
+inline std::array<gsl::span<const uint8_t>, 2> peekSpans(ByteRing& ring,
+                                                        uint32_t maxBytes = 0xFFFFFFFFu)
+{
+    ByteRingConstSpan s[2];
+    (void)ring.peek(s, maxBytes);
+    return {{gsl::span<const uint8_t>(s[0].data, s[0].size),
+             gsl::span<const uint8_t>(s[1].data, s[1].size)}};
+}
+} // namespace kdrv
+
 
 // [dispatch]
 // Views of a MethodArgs block for handlers in user-space drivers and tests.
