@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+//
+// RefCount against a reference model: any start value and any sequence of
+// retain/release/tryRetain must give the model's results, the model's count
+// (kSaturated once saturated) and exactly the model's number of warnings.
+#include "kdrv/refcount.hpp"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+namespace
+{
+int g_warnings = 0;
+void countWarning(const char*, const void*) { ++g_warnings; }
+
+struct Model
+{
+    uint64_t count;
+    bool saturated;
+    int warnings;
+
+    void saturate(bool report)
+    {
+        if (!saturated && report)
+            ++warnings;
+        saturated = true;
+    }
+    void retain()
+    {
+        if (saturated)
+            return;
+        if (count == 0 || count == kdrv::RefCount::kMax)
+            saturate(true);
+        else
+            ++count;
+    }
+    bool release()
+    {
+        if (saturated)
+            return false;
+        if (count == 0)
+        {
+            saturate(true);
+            return false;
+        }
+        return --count == 0;
+    }
+    bool tryRetain()
+    {
+        if (saturated)
+            return true;
+        if (count == 0)
+            return false;
+        if (count == kdrv::RefCount::kMax)
+            saturate(true);
+        else
+            ++count;
+        return true;
+    }
+    uint32_t expected() const
+    {
+        return saturated ? static_cast<uint32_t>(kdrv::RefCount::kSaturated)
+                         : static_cast<uint32_t>(count);
+    }
+};
+
+void check(bool ok)
+{
+    if (!ok)
+        abort();
+}
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    static const uint32_t kStarts[8] = {0u, 1u, 2u, 1000u, kdrv::RefCount::kMax - 2u,
+                                        kdrv::RefCount::kMax - 1u, kdrv::RefCount::kMax,
+                                        kdrv::RefCount::kSaturated};
+    uint32_t start = kStarts[data[0] & 7u];
+    kdrv::setWarningHandler(countWarning);
+    g_warnings = 0;
+    kdrv::RefCount r(start);
+    Model m = {start, start > kdrv::RefCount::kMax, 0};
+    for (size_t i = 1; i < size; ++i)
+    {
+        for (int shift = 0; shift < 8; shift += 2)
+        {
+            switch ((data[i] >> shift) & 3u)
+            {
+            case 0:
+            case 3:
+                r.retain();
+                m.retain();
+                break;
+            case 1:
+                check(r.release() == m.release());
+                break;
+            case 2:
+                check(r.tryRetain() == m.tryRetain());
+                break;
+            }
+            check(r.count() == m.expected());
+            check(r.isSaturated() == m.saturated);
+            check(g_warnings == m.warnings);
+        }
+    }
+    return 0;
+}
