@@ -164,6 +164,12 @@ __attribute__((noinline)) void scalarS32ToFloat(const int32_t* src, float* dst, 
 
 // --- Benchmarks -------------------------------------------------------------------
 
+// Every sample buffer, kdrv's and the peers', is a vector of 32-bit words of
+// exactly the block's size, so both sides see the same allocation layout.
+size_t words(size_t samples, size_t bytesPerSample) { return (samples * bytesPerSample + 3) / 4; }
+
+template <typename T> T* as(std::vector<uint32_t>& v) { return reinterpret_cast<T*>(v.data()); }
+
 void finish(benchmark::State& state, size_t samples, size_t bytesPerSample)
 {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * samples));
@@ -190,7 +196,7 @@ void clipKdrv(benchmark::State& state, kdrv::AudioSampleFormat format, kdrv::Aud
 {
     const uint32_t frames = static_cast<uint32_t>(state.range(0));
     const std::vector<float> mix = makeMix(frames);
-    std::vector<uint32_t> ring(mix.size()); // big enough for 2- and 4-byte samples
+    std::vector<uint32_t> ring(words(mix.size(), kdrv::audioContainerBytes(format)));
     for (auto _ : state)
     {
         const kdrv::Status s =
@@ -205,7 +211,7 @@ void inKdrv(benchmark::State& state, kdrv::AudioSampleFormat format)
 {
     const uint32_t frames = static_cast<uint32_t>(state.range(0));
     const std::vector<float> mix = makeMix(frames);
-    std::vector<uint32_t> ring(mix.size());
+    std::vector<uint32_t> ring(words(mix.size(), kdrv::audioContainerBytes(format)));
     if (kdrv::convertFromFloat(format, kdrv::hostAudioByteOrder(), mix.data(), ring.data(), 0,
                                frames, kChannels) != kdrv::Status::Success)
     {
@@ -248,10 +254,10 @@ void clipS16Scalar(benchmark::State& state)
 {
     const uint32_t frames = static_cast<uint32_t>(state.range(0));
     const std::vector<float> mix = makeMix(frames);
-    std::vector<int16_t> ring(mix.size());
+    std::vector<uint32_t> ring(words(mix.size(), 2));
     for (auto _ : state)
     {
-        scalarClipS16(mix.data(), ring.data(), mix.size());
+        scalarClipS16(mix.data(), as<int16_t>(ring), mix.size());
         benchmark::ClobberMemory();
     }
     finish(state, mix.size(), 6);
@@ -261,10 +267,10 @@ void clipS16SymScalar(benchmark::State& state)
 {
     const uint32_t frames = static_cast<uint32_t>(state.range(0));
     const std::vector<float> mix = makeMix(frames);
-    std::vector<int16_t> ring(mix.size());
+    std::vector<uint32_t> ring(words(mix.size(), 2));
     for (auto _ : state)
     {
-        scalarClipS16Sym(mix.data(), ring.data(), mix.size());
+        scalarClipS16Sym(mix.data(), as<int16_t>(ring), mix.size());
         benchmark::ClobberMemory();
     }
     finish(state, mix.size(), 6);
@@ -274,10 +280,10 @@ void clipS16SymSwapScalar(benchmark::State& state)
 {
     const uint32_t frames = static_cast<uint32_t>(state.range(0));
     const std::vector<float> mix = makeMix(frames);
-    std::vector<uint16_t> ring(mix.size());
+    std::vector<uint32_t> ring(words(mix.size(), 2));
     for (auto _ : state)
     {
-        scalarClipS16SymSwap(mix.data(), ring.data(), mix.size());
+        scalarClipS16SymSwap(mix.data(), as<uint16_t>(ring), mix.size());
         benchmark::ClobberMemory();
     }
     finish(state, mix.size(), 6);
@@ -300,10 +306,10 @@ void clipS32Scalar(benchmark::State& state)
 {
     const uint32_t frames = static_cast<uint32_t>(state.range(0));
     const std::vector<float> mix = makeMix(frames);
-    std::vector<int32_t> ring(mix.size());
+    std::vector<uint32_t> ring(words(mix.size(), 4));
     for (auto _ : state)
     {
-        scalarClipS32(mix.data(), ring.data(), mix.size());
+        scalarClipS32(mix.data(), as<int32_t>(ring), mix.size());
         benchmark::ClobberMemory();
     }
     finish(state, mix.size(), 8);
@@ -313,12 +319,12 @@ void inS16Scalar(benchmark::State& state)
 {
     const uint32_t frames = static_cast<uint32_t>(state.range(0));
     const std::vector<float> mix = makeMix(frames);
-    std::vector<int16_t> ring(mix.size());
-    scalarClipS16Sym(mix.data(), ring.data(), mix.size());
+    std::vector<uint32_t> ring(words(mix.size(), 2));
+    scalarClipS16Sym(mix.data(), as<int16_t>(ring), mix.size());
     std::vector<float> out(mix.size());
     for (auto _ : state)
     {
-        scalarS16ToFloat(ring.data(), out.data(), mix.size());
+        scalarS16ToFloat(as<int16_t>(ring), out.data(), mix.size());
         benchmark::ClobberMemory();
     }
     finish(state, mix.size(), 6);
@@ -343,12 +349,12 @@ void inS32Scalar(benchmark::State& state)
 {
     const uint32_t frames = static_cast<uint32_t>(state.range(0));
     const std::vector<float> mix = makeMix(frames);
-    std::vector<int32_t> ring(mix.size());
-    scalarClipS32(mix.data(), ring.data(), mix.size());
+    std::vector<uint32_t> ring(words(mix.size(), 4));
+    scalarClipS32(mix.data(), as<int32_t>(ring), mix.size());
     std::vector<float> out(mix.size());
     for (auto _ : state)
     {
-        scalarS32ToFloat(ring.data(), out.data(), mix.size());
+        scalarS32ToFloat(as<int32_t>(ring), out.data(), mix.size());
         benchmark::ClobberMemory();
     }
     finish(state, mix.size(), 8);
