@@ -18,18 +18,7 @@ namespace
 KDRV_CONST_INIT Mutex g_mutex;
 KDRV_CONST_INIT RecursiveMutex g_recursive;
 
-template <typename Lock>
-bool tryFromOtherThread(Lock& lock)
-{
-    bool got = false;
-    std::thread t([&] {
-        got = lock.tryLock();
-        if (got)
-            lock.unlock();
-    });
-    t.join();
-    return got;
-}
+using kdrvtest::tryLockElsewhere;
 } // namespace
 
 TEST_CASE("mutex: constant-initialized globals work after init()")
@@ -39,7 +28,7 @@ TEST_CASE("mutex: constant-initialized globals work after init()")
     {
         kdrv::MutexGuard guard(g_mutex);
         g_mutex.assertOwned();
-        CHECK_FALSE(tryFromOtherThread(g_mutex));
+        CHECK_FALSE(tryLockElsewhere(g_mutex));
     }
     g_mutex.assertNotOwned();
     REQUIRE(g_recursive.init() == Status::Success);
@@ -54,12 +43,12 @@ TEST_CASE("mutex: lock excludes, tryLock reports")
 {
     Mutex m;
     REQUIRE(m.init() == Status::Success);
-    CHECK(tryFromOtherThread(m));
+    CHECK(tryLockElsewhere(m));
     m.lock();
-    CHECK_FALSE(tryFromOtherThread(m));
+    CHECK_FALSE(tryLockElsewhere(m));
     m.unlock();
     REQUIRE(m.tryLock());
-    CHECK_FALSE(tryFromOtherThread(m));
+    CHECK_FALSE(tryLockElsewhere(m));
     m.unlock();
     m.destroy();
 }
@@ -94,15 +83,15 @@ TEST_CASE("recursive mutex: nests, and excludes other threads until fully unlock
     m.lock();
     CHECK(m.heldByCaller());
     m.assertOwned();
-    CHECK_FALSE(tryFromOtherThread(m));
+    CHECK_FALSE(tryLockElsewhere(m));
     m.unlock();
     m.unlock();
     CHECK(m.heldByCaller());
-    CHECK_FALSE(tryFromOtherThread(m));
+    CHECK_FALSE(tryLockElsewhere(m));
     m.unlock();
     CHECK_FALSE(m.heldByCaller());
     m.assertNotOwned();
-    CHECK(tryFromOtherThread(m));
+    CHECK(tryLockElsewhere(m));
     bool otherHeld = true;
     std::thread([&] { otherHeld = m.heldByCaller(); }).join();
     CHECK_FALSE(otherHeld);

@@ -16,17 +16,7 @@ namespace
 {
 KDRV_CONST_INIT SpinLock g_spin;
 
-bool tryFromOtherThread(SpinLock& lock)
-{
-    bool got = false;
-    std::thread t([&] {
-        got = lock.tryLock();
-        if (got)
-            lock.unlock();
-    });
-    t.join();
-    return got;
-}
+using kdrvtest::tryLockElsewhere;
 } // namespace
 
 TEST_CASE("spinlock: a constant-initialized global works after init()")
@@ -43,14 +33,14 @@ TEST_CASE("spinlock: lock excludes, tryLock reports")
 {
     SpinLock lock;
     REQUIRE(lock.init() == Status::Success);
-    CHECK(tryFromOtherThread(lock));
+    CHECK(tryLockElsewhere(lock));
     lock.lock();
-    CHECK_FALSE(tryFromOtherThread(lock));
+    CHECK_FALSE(tryLockElsewhere(lock));
     lock.unlock();
     REQUIRE(lock.tryLock());
-    CHECK_FALSE(tryFromOtherThread(lock));
+    CHECK_FALSE(tryLockElsewhere(lock));
     lock.unlock();
-    CHECK(tryFromOtherThread(lock));
+    CHECK(tryLockElsewhere(lock));
     lock.destroy();
 }
 
@@ -60,18 +50,18 @@ TEST_CASE("spinlock: guards")
     REQUIRE(lock.init() == Status::Success);
     {
         kdrv::SpinLockGuard guard(lock);
-        CHECK_FALSE(tryFromOtherThread(lock));
+        CHECK_FALSE(tryLockElsewhere(lock));
     }
-    CHECK(tryFromOtherThread(lock));
+    CHECK(tryLockElsewhere(lock));
     {
         kdrv::SpinLockIrqGuard guard(lock);
-        CHECK_FALSE(tryFromOtherThread(lock));
+        CHECK_FALSE(tryLockElsewhere(lock));
 #if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
         CHECK_FALSE(kdrv::sim::interruptsEnabled());
         CHECK(kdrv::sim::preemptionLevel() == 1);
 #endif
     }
-    CHECK(tryFromOtherThread(lock));
+    CHECK(tryLockElsewhere(lock));
 #if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
     CHECK(kdrv::sim::interruptsEnabled());
     CHECK(kdrv::sim::preemptionLevel() == 0);
@@ -101,8 +91,8 @@ TEST_CASE("spinlock: interrupt state is saved and restored, nesting included")
     CHECK(kdrv::sim::interruptsEnabled());
     CHECK(kdrv::sim::preemptionLevel() == 0);
 #endif
-    CHECK(tryFromOtherThread(a));
-    CHECK(tryFromOtherThread(b));
+    CHECK(tryLockElsewhere(a));
+    CHECK(tryLockElsewhere(b));
     a.destroy();
     b.destroy();
 }

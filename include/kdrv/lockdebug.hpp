@@ -53,12 +53,15 @@ __asm__(".pushsection .rodata.kdrv_lock_abi_guard,\"aG\",%progbits,kdrv_" KDRV_L
         ".popsection\n");
 #endif
 
-// A lock-misuse check: a contract failure whose text says what went wrong.
-#define KDRV_LOCK_CHECK_(cond, message)                                                        \
-    (KDRV_LIKELY(cond) ? static_cast<void>(0)                                                  \
-                       : ::kdrv::platform::contractFailed(::kdrv::ContractKind::Precondition, \
-                                                          "lock misuse: " message, __FILE__,   \
-                                                          __LINE__))
+// A lock-misuse message as LockDebugState's checks take it.
+#define KDRV_LOCK_MSG_(text) "lock misuse: " text
+
+// Statements that exist only in lock-debug builds.
+#if KDRV_CONFIG_LOCK_DEBUG
+#define KDRV_LOCK_DEBUG_ONLY_(...) __VA_ARGS__
+#else
+#define KDRV_LOCK_DEBUG_ONLY_(...)
+#endif
 
 namespace kdrv
 {
@@ -82,6 +85,39 @@ public:
     bool ownedByCaller() const { return owner() == platform::currentThreadId(); }
     void setOwner(platform::ThreadId id) { owner_.store(id, MemoryOrder::Relaxed); }
 
+    // The checks every exclusive lock makes, with the lock's own messages.
+    void noteInit(bool succeeded) { setInitialized(succeeded); }
+    void checkLock(const char* notInitialized, const char* selfDeadlock) const
+    {
+        if (KDRV_UNLIKELY(!initialized()))
+            fail(notInitialized);
+        if (KDRV_UNLIKELY(ownedByCaller()))
+            fail(selfDeadlock);
+    }
+    void noteLocked() { setOwner(platform::currentThreadId()); }
+    void checkOwnedAndRelease(const char* notOwner)
+    {
+        if (KDRV_UNLIKELY(!ownedByCaller()))
+            fail(notOwner);
+        setOwner(0);
+    }
+    void checkOwned(const char* notOwner) const
+    {
+        if (KDRV_UNLIKELY(!ownedByCaller()))
+            fail(notOwner);
+    }
+    void checkNotOwned(const char* owner) const
+    {
+        if (KDRV_UNLIKELY(ownedByCaller()))
+            fail(owner);
+    }
+    void checkDestroy(const char* held)
+    {
+        if (KDRV_UNLIKELY(owner() != 0 || holds() != 0))
+            fail(held);
+        setInitialized(false);
+    }
+
     // Shared holders (RWLock readers) or recursion depth (RecursiveMutex).
     uint32_t holds() const { return holds_.load(MemoryOrder::Relaxed); }
     void addHold() { holds_.fetchAdd(1, MemoryOrder::Relaxed); }
@@ -95,6 +131,12 @@ public:
                 return true;
         }
         return false;
+    }
+
+    // `message` starts with "lock misuse: " and names the call and the mistake.
+    [[noreturn]] KDRV_COLD static void fail(const char* message)
+    {
+        platform::contractFailed(ContractKind::Precondition, message, __FILE__, __LINE__);
     }
 
 private:

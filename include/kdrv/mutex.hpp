@@ -80,19 +80,15 @@ public:
     KDRV_NODISCARD Status init()
     {
         Status s = raw_.init();
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.setInitialized(isSuccess(s));
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteInit(isSuccess(s));)
         return s;
     }
 
     // Releases what init() acquired. No thread may hold or sleep on it.
     void destroy()
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.owner() == 0, "Mutex::destroy: the mutex is held");
-        debug_.setInitialized(false);
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(
+            debug_.checkDestroy(KDRV_LOCK_MSG_("Mutex::destroy: the mutex is held"));)
         raw_.destroy();
     }
 
@@ -102,7 +98,7 @@ public:
     {
         beforeLock();
         raw_.lock();
-        afterLock();
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
     }
 
     // Acquires the mutex only if it is free; never blocks. Returns true if the
@@ -112,14 +108,15 @@ public:
         beforeLock();
         if (!raw_.tryLock())
             return false;
-        afterLock();
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
         return true;
     }
 
     // Releases the mutex; the caller must hold it.
     KDRV_INLINE void unlock() KDRV_RELEASE()
     {
-        beforeUnlock();
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(
+            KDRV_LOCK_MSG_("Mutex::unlock: the calling thread does not hold the mutex"));)
         raw_.unlock();
     }
 
@@ -162,57 +159,33 @@ public:
     // the mutex. Release builds: no effect.
     void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
-                         "Mutex::assertOwned: the calling thread does not hold the mutex");
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(
+            KDRV_LOCK_MSG_("Mutex::assertOwned: the calling thread does not hold the mutex"));)
     }
     void assertNotOwned() const
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(!debug_.ownedByCaller(),
-                         "Mutex::assertNotOwned: the calling thread holds the mutex");
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkNotOwned(
+            KDRV_LOCK_MSG_("Mutex::assertNotOwned: the calling thread holds the mutex"));)
     }
 
 private:
     WaitResult sleepImpl(const void* event, bool hasDeadline, uint64_t deadline, SleepType type)
     {
         KDRV_EXPECTS(event != nullptr);
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
-                         "Mutex::sleep: the calling thread does not hold the mutex");
-        debug_.setOwner(0);
-#endif
+        // The mutex is released while asleep: nobody owns it meanwhile.
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(
+            KDRV_LOCK_MSG_("Mutex::sleep: the calling thread does not hold the mutex"));)
         int r = raw_.sleep(event, hasDeadline, deadline, type == SleepType::Interruptible);
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.setOwner(platform::currentThreadId());
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
         return toWaitResult(r);
     }
 
     KDRV_INLINE void beforeLock()
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.initialized(), "Mutex used before a successful init()");
-        KDRV_LOCK_CHECK_(!debug_.ownedByCaller(),
-                         "Mutex::lock: the calling thread already holds this non-recursive "
-                         "mutex (self-deadlock)");
-#endif
-    }
-    KDRV_INLINE void afterLock()
-    {
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.setOwner(platform::currentThreadId());
-#endif
-    }
-    KDRV_INLINE void beforeUnlock()
-    {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
-                         "Mutex::unlock: the calling thread does not hold the mutex");
-        debug_.setOwner(0);
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
+            KDRV_LOCK_MSG_("Mutex used before a successful init()"),
+            KDRV_LOCK_MSG_("Mutex::lock: the calling thread already holds this non-recursive "
+                           "mutex (self-deadlock)"));)
     }
 
     platform::RawMutex raw_;
@@ -246,56 +219,43 @@ public:
     KDRV_NODISCARD Status init()
     {
         Status s = raw_.init();
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.setInitialized(isSuccess(s));
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteInit(isSuccess(s));)
         return s;
     }
 
     // Releases what init() acquired. No thread may hold it.
     void destroy()
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.holds() == 0, "RecursiveMutex::destroy: the mutex is held");
-        debug_.setInitialized(false);
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(
+            debug_.checkDestroy(KDRV_LOCK_MSG_("RecursiveMutex::destroy: the mutex is held"));)
         raw_.destroy();
     }
 
     // Blocks until acquired; returns at once if the caller holds it already.
     void lock() KDRV_ACQUIRE()
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.initialized(), "RecursiveMutex used before a successful init()");
-#endif
+        beforeLock();
         raw_.lock();
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.addHold();
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
     }
 
     // Acquires if free or already held by the caller; never blocks.
     KDRV_NODISCARD bool tryLock() KDRV_TRY_ACQUIRE(true)
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.initialized(), "RecursiveMutex used before a successful init()");
-#endif
+        beforeLock();
         if (!raw_.tryLock())
             return false;
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.addHold();
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
         return true;
     }
 
     // Undoes one lock(); the caller must hold the mutex.
     void unlock() KDRV_RELEASE()
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(raw_.heldByCaller(),
-                         "RecursiveMutex::unlock: the calling thread does not hold the mutex");
-        (void)debug_.dropHold();
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(
+            if (KDRV_UNLIKELY(!raw_.heldByCaller())) LockDebugState::fail(KDRV_LOCK_MSG_(
+                "RecursiveMutex::unlock: the calling thread does not hold the mutex"));
+            (void)debug_.dropHold();)
         raw_.unlock();
     }
 
@@ -306,20 +266,22 @@ public:
     // Debug builds: contract failure unless the caller holds / does not hold it.
     void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(raw_.heldByCaller(),
-                         "RecursiveMutex::assertOwned: the calling thread does not hold it");
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!raw_.heldByCaller())) LockDebugState::fail(
+            KDRV_LOCK_MSG_("RecursiveMutex::assertOwned: the calling thread does not hold it"));)
     }
     void assertNotOwned() const
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(!raw_.heldByCaller(),
-                         "RecursiveMutex::assertNotOwned: the calling thread holds it");
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(raw_.heldByCaller())) LockDebugState::fail(
+            KDRV_LOCK_MSG_("RecursiveMutex::assertNotOwned: the calling thread holds it"));)
     }
 
 private:
+    void beforeLock()
+    {
+        KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!debug_.initialized())) LockDebugState::fail(
+            KDRV_LOCK_MSG_("RecursiveMutex used before a successful init()"));)
+    }
+
     platform::RawRecursiveMutex raw_;
 #if KDRV_CONFIG_LOCK_DEBUG
     LockDebugState debug_;

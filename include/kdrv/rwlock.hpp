@@ -49,6 +49,8 @@ enum class KDRV_NODISCARD_TYPE UpgradeResult : int
     ReleasedLock = 1,
 };
 
+#define KDRV_RWLOCK_NOT_INITIALIZED_ KDRV_LOCK_MSG_("RWLock used before a successful init()")
+
 KDRV_LOCK_ABI_BEGIN
 
 class KDRV_CAPABILITY("rwlock") RWLock
@@ -63,78 +65,76 @@ public:
     KDRV_NODISCARD Status init()
     {
         Status s = raw_.init();
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.setInitialized(isSuccess(s));
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteInit(isSuccess(s));)
         return s;
     }
 
     // Releases what init() acquired. Nobody may hold the lock.
     void destroy()
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.owner() == 0 && debug_.holds() == 0,
-                         "RWLock::destroy: the lock is held");
-        debug_.setInitialized(false);
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(
+            debug_.checkDestroy(KDRV_LOCK_MSG_("RWLock::destroy: the lock is held"));)
         raw_.destroy();
     }
 
     // Blocks until the lock is held shared.
     KDRV_INLINE void readLock() KDRV_ACQUIRE_SHARED()
     {
-        beforeLock("RWLock::readLock: the calling thread holds the write lock (self-deadlock)");
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
+            KDRV_RWLOCK_NOT_INITIALIZED_, KDRV_LOCK_MSG_("RWLock::readLock: the calling thread holds the "
+                                            "write lock (self-deadlock)"));)
         raw_.readLock();
-        afterReadLock();
+        KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
     }
 
     // Takes the lock shared only if no writer holds or waits for it; never
     // blocks. Returns true if the caller now holds it shared.
     KDRV_NODISCARD KDRV_INLINE bool tryReadLock() KDRV_TRY_ACQUIRE_SHARED(true)
     {
-        beforeLock("RWLock::tryReadLock: the calling thread holds the write lock");
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
+            KDRV_RWLOCK_NOT_INITIALIZED_,
+            KDRV_LOCK_MSG_("RWLock::tryReadLock: the calling thread holds the write lock"));)
         if (!raw_.tryReadLock())
             return false;
-        afterReadLock();
+        KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
         return true;
     }
 
     // Releases a shared hold.
     KDRV_INLINE void readUnlock() KDRV_RELEASE_SHARED()
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.dropHold(), "RWLock::readUnlock: the lock is not held shared");
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!debug_.dropHold())) LockDebugState::fail(
+            KDRV_LOCK_MSG_("RWLock::readUnlock: the lock is not held shared"));)
         raw_.readUnlock();
     }
 
     // Blocks until the lock is held exclusively.
     KDRV_INLINE void writeLock() KDRV_ACQUIRE()
     {
-        beforeLock("RWLock::writeLock: the calling thread already holds the write lock "
-                   "(self-deadlock)");
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
+            KDRV_RWLOCK_NOT_INITIALIZED_, KDRV_LOCK_MSG_("RWLock::writeLock: the calling thread already "
+                                            "holds the write lock (self-deadlock)"));)
         raw_.writeLock();
-        afterWriteLock();
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
     }
 
     // Takes the lock exclusively only if nobody holds it; never blocks.
     KDRV_NODISCARD KDRV_INLINE bool tryWriteLock() KDRV_TRY_ACQUIRE(true)
     {
-        beforeLock("RWLock::tryWriteLock: the calling thread already holds the write lock");
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
+            KDRV_RWLOCK_NOT_INITIALIZED_, KDRV_LOCK_MSG_("RWLock::tryWriteLock: the calling thread already "
+                                            "holds the write lock"));)
         if (!raw_.tryWriteLock())
             return false;
-        afterWriteLock();
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
         return true;
     }
 
     // Releases the exclusive hold (also after a successful upgrade).
     KDRV_INLINE void writeUnlock() KDRV_RELEASE()
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
-                         "RWLock::writeUnlock: the calling thread does not hold the write lock");
-        debug_.setOwner(0);
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(KDRV_LOCK_MSG_(
+            "RWLock::writeUnlock: the calling thread does not hold the write lock"));)
         raw_.writeUnlock();
     }
 
@@ -144,14 +144,11 @@ public:
     // thread-safety analysis; RWLockGuard tracks the mode instead.
     KDRV_NODISCARD UpgradeResult upgradeToWrite() KDRV_NO_THREAD_SAFETY_ANALYSIS
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.dropHold(), "RWLock::upgradeToWrite: the lock is not held shared");
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!debug_.dropHold())) LockDebugState::fail(
+            KDRV_LOCK_MSG_("RWLock::upgradeToWrite: the lock is not held shared"));)
         if (!raw_.upgrade())
             return UpgradeResult::ReleasedLock;
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.setOwner(platform::currentThreadId());
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
         return UpgradeResult::Upgraded;
     }
 
@@ -159,13 +156,10 @@ public:
     // never fails. Waiting readers may enter.
     void downgradeToRead() KDRV_NO_THREAD_SAFETY_ANALYSIS
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
-                         "RWLock::downgradeToRead: the calling thread does not hold the write "
-                         "lock");
-        debug_.setOwner(0);
-        debug_.addHold();
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(
+            debug_.checkOwnedAndRelease(KDRV_LOCK_MSG_(
+                "RWLock::downgradeToRead: the calling thread does not hold the write lock"));
+            debug_.addHold();)
         raw_.downgrade();
     }
 
@@ -173,44 +167,16 @@ public:
     // the lock exclusively. Shared holds have no owner to check.
     void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
-                         "RWLock::assertOwned: the calling thread does not hold the write lock");
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(KDRV_LOCK_MSG_(
+            "RWLock::assertOwned: the calling thread does not hold the write lock"));)
     }
     void assertNotOwned() const
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(!debug_.ownedByCaller(),
-                         "RWLock::assertNotOwned: the calling thread holds the write lock");
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkNotOwned(
+            KDRV_LOCK_MSG_("RWLock::assertNotOwned: the calling thread holds the write lock"));)
     }
 
 private:
-    KDRV_INLINE void beforeLock(const char* selfDeadlockMessage)
-    {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.initialized(), "RWLock used before a successful init()");
-        if (KDRV_UNLIKELY(debug_.ownedByCaller()))
-            platform::contractFailed(ContractKind::Precondition, selfDeadlockMessage, __FILE__,
-                                     __LINE__);
-#else
-        (void)selfDeadlockMessage;
-#endif
-    }
-    KDRV_INLINE void afterReadLock()
-    {
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.addHold();
-#endif
-    }
-    KDRV_INLINE void afterWriteLock()
-    {
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.setOwner(platform::currentThreadId());
-#endif
-    }
-
     platform::RawRWLock raw_;
 #if KDRV_CONFIG_LOCK_DEBUG
     LockDebugState debug_; // owner: the writer; holds: the shared holders

@@ -50,19 +50,15 @@ public:
     KDRV_NODISCARD Status init()
     {
         Status s = raw_.init();
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.setInitialized(isSuccess(s));
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteInit(isSuccess(s));)
         return s;
     }
 
     // Releases what init() acquired. The lock must be free.
     void destroy()
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.owner() == 0, "SpinLock::destroy: the lock is held");
-        debug_.setInitialized(false);
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(
+            debug_.checkDestroy(KDRV_LOCK_MSG_("SpinLock::destroy: the lock is held"));)
         raw_.destroy();
     }
 
@@ -71,7 +67,7 @@ public:
     {
         beforeLock();
         raw_.lock();
-        afterLock();
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
     }
 
     // Acquires the lock only if it is free. Returns true if the caller now
@@ -81,7 +77,7 @@ public:
         beforeLock();
         if (!raw_.tryLock())
             return false;
-        afterLock();
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
         return true;
     }
 
@@ -98,7 +94,7 @@ public:
     {
         beforeLock();
         InterruptState state = raw_.lockDisableInterrupts();
-        afterLock();
+        KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
         return state;
     }
 
@@ -114,42 +110,27 @@ public:
     // the lock. Release builds: no effect.
     void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
-                         "SpinLock::assertOwned: the calling thread does not hold the lock");
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(KDRV_LOCK_MSG_(
+            "SpinLock::assertOwned: the calling thread does not hold the lock"));)
     }
     void assertNotOwned() const
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(!debug_.ownedByCaller(),
-                         "SpinLock::assertNotOwned: the calling thread holds the lock");
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkNotOwned(
+            KDRV_LOCK_MSG_("SpinLock::assertNotOwned: the calling thread holds the lock"));)
     }
 
 private:
     KDRV_INLINE void beforeLock()
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.initialized(), "SpinLock used before a successful init()");
-        KDRV_LOCK_CHECK_(!debug_.ownedByCaller(),
-                         "SpinLock::lock: the calling thread already holds this "
-                         "non-recursive lock (self-deadlock)");
-#endif
-    }
-    KDRV_INLINE void afterLock()
-    {
-#if KDRV_CONFIG_LOCK_DEBUG
-        debug_.setOwner(platform::currentThreadId());
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
+            KDRV_LOCK_MSG_("SpinLock used before a successful init()"),
+            KDRV_LOCK_MSG_("SpinLock::lock: the calling thread already holds this non-recursive "
+                           "lock (self-deadlock)"));)
     }
     KDRV_INLINE void beforeUnlock()
     {
-#if KDRV_CONFIG_LOCK_DEBUG
-        KDRV_LOCK_CHECK_(debug_.ownedByCaller(),
-                         "SpinLock::unlock: the calling thread does not hold the lock");
-        debug_.setOwner(0);
-#endif
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(
+            KDRV_LOCK_MSG_("SpinLock::unlock: the calling thread does not hold the lock"));)
     }
 
     platform::RawSpinLock raw_;

@@ -123,7 +123,10 @@ namespace kdrv
 {
 namespace sim
 {
-bool interruptThread(uint64_t thread) { return posix_wait::interrupt(static_cast<uintptr_t>(thread)); }
+bool interruptThread(uint64_t thread)
+{
+    return posix_wait::interrupt(static_cast<uintptr_t>(thread));
+}
 int preemptionLevel() { return t_self.preemptionLevel; }
 bool interruptsEnabled() { return t_self.interruptsEnabled; }
 } // namespace sim

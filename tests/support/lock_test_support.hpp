@@ -46,6 +46,20 @@ inline bool interruptSleeper(kdrv::platform::ThreadId thread)
 #endif
 }
 
+// Runs tryLock() (or the given try call) on a fresh thread and releases
+// what it got: does another thread find the lock free?
+template <typename Lock>
+bool tryLockElsewhere(Lock& lock)
+{
+    bool got = false;
+    std::thread([&] {
+        got = lock.tryLock();
+        if (got)
+            lock.unlock();
+    }).join();
+    return got;
+}
+
 // Spins (yielding) until `done()` is true. Correctness tests wait for states,
 // never for time.
 template <typename F>
