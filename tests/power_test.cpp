@@ -463,6 +463,22 @@ TEST_CASE("power: lookups by parent flags, child flags and capability")
               kdrv::lowestStateWithOutputCharacter(selfPowered, 3, f));
     }
     CHECK(index.highestUsable == 2);
+    CHECK(index.cached);
+
+    // Characters beyond the low two bits take the scan; answers are the same.
+    PowerState clocked[4] = {offRow(), row(kOn, kOn | 0x8, kOn | 0x4), row(kOn, kOn, kOn), onRow()};
+    index.build(clocked, 4);
+    CHECK_FALSE(index.cached);
+    for (PowerFlags f = 0; f < 0x40; ++f)
+    {
+        CAPTURE(f);
+        CHECK(index.highestStateForParentFlags(f) ==
+              kdrv::highestStateForParentFlags(clocked, 4, f));
+        CHECK(index.lowestStateWithOutputCharacter(f) ==
+              kdrv::lowestStateWithOutputCharacter(clocked, 4, f));
+    }
+    CHECK(index.highestStateForParentFlags(kOn) == 3);
+    CHECK(index.lowestStateWithOutputCharacter(kOn | 0x8) == 1);
 }
 
 TEST_CASE("power: transition planning gives ordered steps with settle times")

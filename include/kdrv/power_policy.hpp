@@ -243,7 +243,27 @@ class PowerPolicy
     // an ordinal >= count (BadArgument in *status), before init() (NotReady)
     // and after stop() (Offline); none of these has any effect. status may
     // be NULL.
-    bool activityTickle(unsigned long type, unsigned long stateNumber, Status* status = nullptr)
+    KDRV_INLINE bool activityTickle(unsigned long type, unsigned long stateNumber,
+                                    Status* status = nullptr)
+    {
+        // The data path's case: a valid tickle at or below the cached level.
+        if (KDRV_LIKELY(phase_ == Phase::Running && type == kPMSuperclassPolicy1 &&
+                        stateNumber != 0 && tickleValid_ && stateNumber <= tickleLevel_))
+        {
+            activity_ = true;
+            idleExhausted_ = false;
+            if (status != nullptr)
+            {
+                *status = Status::Success;
+            }
+            return true;
+        }
+        return activityTickleSlow(type, stateNumber, status);
+    }
+
+  private:
+    KDRV_NOINLINE bool activityTickleSlow(unsigned long type, unsigned long stateNumber,
+                                          Status* status)
     {
         Status result = Status::Success;
         bool noChange = true;
@@ -283,6 +303,7 @@ class PowerPolicy
         return noChange;
     }
 
+  public:
     // Seconds per idle period; 0 disables the timer. BadArgument above
     // kPMMaxIdlePeriodSeconds. The first period starts when the device is at
     // its desired state.

@@ -401,11 +401,13 @@ KDRV_NODISCARD inline unsigned long initialDeviceState(const PowerState* table, 
     return lowestStateWithCapability(table, count, kPMInitialDeviceState);
 }
 
-// Precomputed answers for the flag values power management passes almost
-// always (0 and kPMPowerOn, so every value below 4), making the hot lookups
-// one compare and one load; any other value takes the scan, out of line.
-// build() once per table (the table must outlive the index); the index is
-// then read-only.
+// Precomputed lookups. A row's requirement only tests the bits it has, so the
+// parent's cap depends only on the flags' bits that some row requires, and a
+// child's need is 0 for any bit no row supplies. Tables whose characters use
+// only the low two bits (0 and kPMPowerOn: every sensible table) are then
+// answered from four cached entries without a branch; others take the scan,
+// out of line. build() once per table (the table must outlive the index);
+// the index is then read-only.
 constexpr unsigned long kPowerIndexFlagValues = 4;
 static_assert(kPMPowerOn < kPowerIndexFlagValues, "kPMPowerOn must be a cached flag value");
 
@@ -413,14 +415,26 @@ struct PowerTableIndex
 {
     const PowerState* table;
     unsigned long count;
+    PowerFlags inputBits;                           // OR of every inputPowerRequirement
+    PowerFlags outputBits;                          // OR of every outputPowerCharacter
+    bool cached;                                    // both below kPowerIndexFlagValues
     unsigned long parentCap[kPowerIndexFlagValues]; // by parent flags
     unsigned long childNeed[kPowerIndexFlagValues]; // by child flags
     unsigned long highestUsable;                    // kNoPowerState if none
 
     void build(const PowerState* states, unsigned long n)
     {
+        KDRV_EXPECTS(states != nullptr || n == 0);
         table = states;
         count = n;
+        inputBits = 0;
+        outputBits = 0;
+        for (unsigned long i = 0; i < n; ++i)
+        {
+            inputBits |= states[i].inputPowerRequirement;
+            outputBits |= states[i].outputPowerCharacter;
+        }
+        cached = inputBits < kPowerIndexFlagValues && outputBits < kPowerIndexFlagValues;
         for (unsigned long f = 0; f < kPowerIndexFlagValues; ++f)
         {
             parentCap[f] = kdrv::highestStateForParentFlags(states, n, f);
@@ -431,23 +445,23 @@ struct PowerTableIndex
 
     KDRV_NODISCARD KDRV_INLINE unsigned long highestStateForParentFlags(PowerFlags flags) const
     {
-        if (KDRV_LIKELY(flags < kPowerIndexFlagValues))
+        if (KDRV_LIKELY(cached))
         {
-            return parentCap[flags];
+            return parentCap[flags & inputBits];
         }
         return scanParent(flags);
     }
     KDRV_NODISCARD KDRV_INLINE unsigned long lowestStateWithOutputCharacter(PowerFlags flags) const
     {
-        if (KDRV_LIKELY(flags < kPowerIndexFlagValues))
+        if (KDRV_LIKELY(cached))
         {
-            return childNeed[flags];
+            const unsigned long need = childNeed[flags & (kPowerIndexFlagValues - 1)];
+            return flags < kPowerIndexFlagValues ? need : 0;
         }
         return scanChild(flags);
     }
 
   private:
-    // Out of line, so the cached path stays a compare and a load.
     KDRV_NOINLINE unsigned long scanParent(PowerFlags flags) const
     {
         return kdrv::highestStateForParentFlags(table, count, flags);
