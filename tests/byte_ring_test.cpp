@@ -325,6 +325,8 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
     uint8_t next = 0;
     std::vector<uint8_t> buf(capacity * 2 + 8);
     uint64_t throughput = 0;
+    bool agree = true;
+#define MODEL_CHECK(cond) agree = agree && (cond)
     for (uint32_t step = 0; step < steps; ++step)
     {
         const uint32_t op = rng() % 8;
@@ -334,7 +336,7 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
         case 0:
         {
             bool ok = t.ring.put(next);
-            REQUIRE(ok == (model.size() < capacity));
+            MODEL_CHECK(ok == (model.size() < capacity));
             if (ok)
                 model.push_back(next++);
             break;
@@ -343,10 +345,10 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
         {
             uint8_t b = 0;
             bool ok = t.ring.get(&b);
-            REQUIRE(ok == !model.empty());
+            MODEL_CHECK(ok == !model.empty());
             if (ok)
             {
-                REQUIRE(b == model.front());
+                MODEL_CHECK(b == model.front());
                 model.pop_front();
                 ++throughput;
             }
@@ -357,7 +359,7 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
             for (uint32_t i = 0; i < n; ++i)
                 buf[i] = static_cast<uint8_t>(next + i);
             uint32_t expect = std::min<uint32_t>(n, capacity - static_cast<uint32_t>(model.size()));
-            REQUIRE(t.ring.write(buf.data(), n) == expect);
+            MODEL_CHECK(t.ring.write(buf.data(), n) == expect);
             for (uint32_t i = 0; i < expect; ++i)
                 model.push_back(next++);
             break;
@@ -365,10 +367,10 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
         case 3:
         {
             uint32_t expect = std::min<uint32_t>(n, static_cast<uint32_t>(model.size()));
-            REQUIRE(t.ring.read(buf.data(), n) == expect);
+            MODEL_CHECK(t.ring.read(buf.data(), n) == expect);
             for (uint32_t i = 0; i < expect; ++i)
             {
-                REQUIRE(buf[i] == model.front());
+                MODEL_CHECK(buf[i] == model.front());
                 model.pop_front();
             }
             throughput += expect;
@@ -378,8 +380,8 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
         {
             kdrv::ByteRingSpan s[2];
             uint32_t total = t.ring.reserve(s, n);
-            REQUIRE(total == std::min<uint32_t>(n, capacity - static_cast<uint32_t>(model.size())));
-            REQUIRE(s[0].size + s[1].size == total);
+            MODEL_CHECK(total == std::min<uint32_t>(n, capacity - static_cast<uint32_t>(model.size())));
+            MODEL_CHECK(s[0].size + s[1].size == total);
             uint32_t k = total == 0 ? 0 : rng() % (total + 1);
             for (uint32_t i = 0; i < k; ++i)
             {
@@ -387,25 +389,25 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
                 *p = next;
                 model.push_back(next++);
             }
-            REQUIRE(t.ring.commit(total + 1) == kdrv::Status::BadArgument);
-            REQUIRE(t.ring.commit(k) == kdrv::Status::Success);
+            MODEL_CHECK(t.ring.commit(total + 1) == kdrv::Status::BadArgument);
+            MODEL_CHECK(t.ring.commit(k) == kdrv::Status::Success);
             break;
         }
         case 5:
         {
             kdrv::ByteRingConstSpan s[2];
             uint32_t total = t.ring.peek(s, n);
-            REQUIRE(total == std::min<uint32_t>(n, static_cast<uint32_t>(model.size())));
-            REQUIRE(s[0].size + s[1].size == total);
+            MODEL_CHECK(total == std::min<uint32_t>(n, static_cast<uint32_t>(model.size())));
+            MODEL_CHECK(s[0].size + s[1].size == total);
             for (uint32_t i = 0; i < total; ++i)
             {
                 const uint8_t* p = i < s[0].size ? s[0].data + i : s[1].data + (i - s[0].size);
-                REQUIRE(*p == model[i]);
+                MODEL_CHECK(*p == model[i]);
             }
             uint32_t k = total == 0 ? 0 : rng() % (total + 1);
-            REQUIRE(t.ring.consume(static_cast<uint32_t>(model.size()) + 1) ==
+            MODEL_CHECK(t.ring.consume(static_cast<uint32_t>(model.size()) + 1) ==
                     kdrv::Status::BadArgument);
-            REQUIRE(t.ring.consume(k) == kdrv::Status::Success);
+            MODEL_CHECK(t.ring.consume(k) == kdrv::Status::Success);
             for (uint32_t i = 0; i < k; ++i)
                 model.pop_front();
             throughput += k;
@@ -415,7 +417,7 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
         {
             if (rng() % 16 == 0)
             {
-                REQUIRE(t.ring.flush() == model.size());
+                MODEL_CHECK(t.ring.flush() == model.size());
                 model.clear();
             }
             break;
@@ -426,16 +428,23 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
             for (uint32_t i = 0; i < n % 9; ++i)
             {
                 bool ok = batch.put(next);
-                REQUIRE(ok == (model.size() < capacity));
+                MODEL_CHECK(ok == (model.size() < capacity));
                 if (ok)
                     model.push_back(next++);
             }
             break;
         }
         }
-        REQUIRE(t.ring.used() == model.size());
-        REQUIRE(t.ring.space() == capacity - model.size());
+        MODEL_CHECK(t.ring.used() == model.size());
+        MODEL_CHECK(t.ring.space() == capacity - model.size());
+        if (!agree)
+        {
+            CAPTURE(step);
+            CAPTURE(op);
+            FAIL("ring and model disagree");
+        }
     }
+#undef MODEL_CHECK
     // Many trips around the ring happened.
     CHECK(throughput >= 3u * capacity);
 }
@@ -687,4 +696,28 @@ TEST_CASE("stress: locked byte ring with several producers keeps records whole a
     for (int id = 0; id < producers; ++id)
         CHECK(next[id] == perProducer);
     ring.destroy();
+}
+
+#include "kdrv/gsl.hpp"
+
+TEST_CASE("byte ring: gsl span views across the wrap")
+{
+    TestRing t(8);
+    uint8_t scratch[8] = {0};
+    REQUIRE(t.ring.write(scratch, 5) == 5u);
+    REQUIRE(t.ring.read(scratch, 5) == 5u);
+    auto w = kdrv::reserveSpans(t.ring, 6);
+    CHECK(w[0].size() == 3u);
+    CHECK(w[1].size() == 3u);
+    for (size_t i = 0; i < 3; ++i)
+    {
+        w[0][i] = static_cast<uint8_t>(i);
+        w[1][i] = static_cast<uint8_t>(3 + i);
+    }
+    CHECK(t.ring.commit(6) == kdrv::Status::Success);
+    auto r = kdrv::peekSpans(t.ring);
+    CHECK(r[0].size() + r[1].size() == 6u);
+    CHECK(r[0][0] == 0);
+    CHECK(r[1][2] == 5);
+    CHECK(t.ring.consume(6) == kdrv::Status::Success);
 }
