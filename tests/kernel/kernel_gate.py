@@ -71,6 +71,12 @@ RULES = {
     "ecpp.include": "kernel-visible headers must not include user-only kdrv headers "
     "(sim/, gsl.hpp, platform/posix*.hpp)",
     "ecpp.tls": "no thread_local",
+    "ecpp.guard-variable": "no function-local static whose initializer calls a constructor or "
+    "function that is not constexpr: that needs a guard variable (kernel-build.md 5 rule 2)",
+    "ecpp.dynamic-init": "no namespace-scope, static-member or inline variable whose initializer "
+    "calls a constructor or function that is not constexpr (kernel-build.md 5 rule 1)",
+    "ecpp.static-destructor": "no object of static storage duration with a user-declared "
+    "destructor (kernel-build.md 5 rule 3)",
     "ecpp.floating-point": "no float/double outside the FP allow-list KDRV_GATE_FP_HEADERS in "
     "tests/kernel/CMakeLists.txt",
     "ecpp.parse": "the header must parse in the kernel configuration for the EC++ check",
@@ -429,6 +435,9 @@ match expr(hasType(hasUnqualifiedDesugaredType(recordType(hasDeclaration(cxxReco
 match cxxRecordDecl(isDefinition(), hasDirectBase(hasType(cxxRecordDecl().bind("base"))), hasDirectBase(hasType(cxxRecordDecl(unless(equalsBoundNode("base")))))).bind("ecpp.multiple-inheritance")
 match cxxRecordDecl(isDefinition(), hasAnyBase(isVirtual())).bind("ecpp.virtual-base")
 match varDecl(hasThreadStorageDuration()).bind("ecpp.tls")
+match varDecl(isStaticLocal(), hasInitializer(anyOf(NONCONST, hasDescendant(NONCONST)))).bind("ecpp.guard-variable")
+match varDecl(hasGlobalStorage(), unless(isStaticLocal()), hasInitializer(anyOf(NONCONST, hasDescendant(NONCONST)))).bind("ecpp.dynamic-init")
+match varDecl(hasStaticStorageDuration(), hasType(hasUnqualifiedDesugaredType(recordType(hasDeclaration(cxxRecordDecl(has(cxxDestructorDecl(unless(isImplicit()))))))))).bind("ecpp.static-destructor")
 match floatLiteral().bind("ecpp.floating-point")
 match expr(hasType(realFloatingPointType())).bind("ecpp.floating-point")
 match valueDecl(hasType(realFloatingPointType())).bind("ecpp.floating-point")
@@ -436,6 +445,14 @@ match valueDecl(hasType(pointsTo(realFloatingPointType()))).bind("ecpp.floating-
 match valueDecl(hasType(arrayType(hasElementType(realFloatingPointType())))).bind("ecpp.floating-point")
 match functionDecl(returns(realFloatingPointType())).bind("ecpp.floating-point")
 """
+
+# An initializer that is not a constant expression: a call of a constructor
+# or function that is not constexpr (implicit, defaulted constructors are
+# left to the compile gates).
+CLANG_QUERY_MATCHERS = CLANG_QUERY_MATCHERS.replace(
+    "NONCONST",
+    "anyOf(cxxConstructExpr(hasDeclaration(cxxConstructorDecl(unless(anyOf(isConstexpr(), isDefaulted()))))),"
+    " callExpr(callee(functionDecl(unless(isConstexpr())))))")
 
 BINDS = re.compile(r'^(?P<file>[^\s:][^:\n]*):(?P<line>\d+):(?P<col>\d+): note: "(?P<rule>ecpp\.[\w-]+)" binds here', re.M)
 
