@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     // Start the counters at an arbitrary offset by streaming through with
     // zero-copy calls. (Wrapping past 2^32 is covered by the unit tests; it
     // takes too many steps per input here.)
-    uint32_t remaining = in.u16() * 17;
+    uint32_t remaining = in.u16() % (4 * storageSize + 1);
     while (remaining != 0)
     {
         kdrv::ByteRingSpan s[2];
