@@ -625,7 +625,8 @@ void copyPrimitive(benchmark::State& state, size_t n, size_t offset)
 template <CopyKind kind>
 void registerCopy(const char* impl)
 {
-    for (size_t n : {size_t(64), size_t(256), size_t(4096), size_t(32768), size_t(1) << 20})
+    for (size_t n : {size_t(16), size_t(64), size_t(256), size_t(4096), size_t(8192), size_t(16384),
+                     size_t(32768), size_t(1) << 20})
     {
         for (size_t offset : {size_t(0), size_t(1)})
         {

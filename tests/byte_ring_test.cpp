@@ -721,3 +721,28 @@ TEST_CASE("byte ring: gsl span views across the wrap")
     CHECK(r[1][2] == 5);
     CHECK(t.ring.consume(6) == kdrv::Status::Success);
 }
+
+TEST_CASE("copyBulk copies every size and alignment exactly")
+{
+    std::vector<uint8_t> src(40000), dst(40100);
+    for (size_t i = 0; i < src.size(); ++i)
+        src[i] = static_cast<uint8_t>(i * 7 + (i >> 8));
+    const size_t sizes[] = {0,   1,   2,   3,    4,    5,    7,    8,     9,     15,   16,
+                            17,  31,  32,  33,   64,   127,  128,  129,   255,   256,  257,
+                            300, 999, 4096, 4097, 16383, 16384, 16385, 32768, 39000};
+    for (size_t n : sizes)
+    {
+        for (size_t offset = 0; offset < 3; ++offset)
+        {
+            CAPTURE(n);
+            CAPTURE(offset);
+            std::fill(dst.begin(), dst.end(), 0xCC);
+            kdrv::copyBulk(dst.data() + offset, src.data() + 1, n);
+            bool same = memcmp(dst.data() + offset, src.data() + 1, n) == 0;
+            CHECK(same);
+            CHECK(dst[offset + n] == 0xCC);
+            if (offset > 0)
+                CHECK(dst[offset - 1] == 0xCC);
+        }
+    }
+}
