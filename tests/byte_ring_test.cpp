@@ -13,6 +13,14 @@
 
 namespace
 {
+// std::mt19937 yields unsigned long with libstdc++; tests want uint32_t.
+struct TestRng
+{
+    explicit TestRng(uint32_t seed) : engine(seed) {}
+    uint32_t operator()() { return static_cast<uint32_t>(engine()); }
+    std::mt19937 engine;
+};
+
 uint32_t storageFor(uint32_t capacity)
 {
     uint32_t s = 1;
@@ -321,7 +329,7 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
 {
     TestRing t(capacity);
     std::deque<uint8_t> model;
-    std::mt19937 rng(seed);
+    TestRng rng(seed);
     uint8_t next = 0;
     std::vector<uint8_t> buf(capacity * 2 + 8);
     uint64_t throughput = 0;
@@ -472,7 +480,7 @@ TEST_CASE("stress: byte ring SPSC stream keeps every byte in order")
     std::atomic<bool> producerDone(false);
 
     std::thread producer([&] {
-        std::mt19937 rng(7);
+        TestRng rng(7);
         uint64_t seq = 0;
         uint8_t chunk[700];
         while (seq < totalBytes)
@@ -532,7 +540,7 @@ TEST_CASE("stress: byte ring SPSC stream keeps every byte in order")
         producerDone = true;
     });
 
-    std::mt19937 rng(9);
+    TestRng rng(9);
     uint64_t seq = 0;
     uint8_t chunk[700];
     bool ok = true;

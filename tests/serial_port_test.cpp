@@ -15,6 +15,14 @@ using namespace kdrv;
 
 namespace
 {
+// std::mt19937 yields unsigned long with libstdc++; tests want uint32_t.
+struct TestRng
+{
+    explicit TestRng(uint32_t seed) : engine(seed) {}
+    uint32_t operator()() { return static_cast<uint32_t>(engine()); }
+    std::mt19937 engine;
+};
+
 // Gives a blocked thread time to go to sleep. Correctness never depends on
 // it: every test passes whether the other thread slept or not.
 void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }
@@ -672,7 +680,7 @@ TEST_CASE("stress: serial port producer and consumer lose no byte and no wakeup"
     std::atomic<bool> failed{false};
     // Writer thread -> TX -> "wire" thread -> RX -> reader thread.
     std::thread writer([&] {
-        std::mt19937 rng(3);
+        TestRng rng(3);
         uint8_t chunk[100];
         uint32_t seq = 0;
         while (seq < total)
@@ -691,7 +699,7 @@ TEST_CASE("stress: serial port producer and consumer lose no byte and no wakeup"
     });
     std::atomic<bool> stop{false};
     std::thread wire([&] {
-        std::mt19937 rng(4);
+        TestRng rng(4);
         uint8_t buf[48];
         uint32_t pending = 0, offset = 0;
         while (!stop)
@@ -718,7 +726,7 @@ TEST_CASE("stress: serial port producer and consumer lose no byte and no wakeup"
                 std::this_thread::yield();
         }
     });
-    std::mt19937 rng(5);
+    TestRng rng(5);
     uint8_t buf[128];
     uint32_t seq = 0;
     while (seq < total && !failed)
