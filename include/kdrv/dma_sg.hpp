@@ -595,7 +595,7 @@ private:
         }
         uint64_t need = skip + windowLength_;
         uint32_t j = i;
-        while (ranges_[j].length < need)
+        while (ranges_[j].length < need && j + 1u < rangeCount_)
         {
             need -= ranges_[j].length;
             ++j;
@@ -614,12 +614,19 @@ private:
     }
 
     // Array input: the contiguous extent that starts at the walk's run
-    // position, clipped to the window. The hot loop: one compare per run.
+    // position, clipped to the window (the generic walk; emitArray() has its
+    // own copy of the scan). False if the runs end first, which only a run
+    // array changed while prepared can cause; the bound keeps every read
+    // inside the array even then.
     KDRV_INLINE bool scanArray(Walk* w) const
     {
         const DmaRange* r = ranges_ + w->nextRun;
         const DmaRange* const end = ranges_ + lastRun_ + 1u;
         uint64_t skip = w->nextRunOffset;
+        if (r == end)
+        {
+            return false;
+        }
         while (r->length == skip) // exhausted or zero-length runs
         {
             if (++r == end)
@@ -926,10 +933,11 @@ private:
         return false;
     }
 
-    // The emission loop for source input (and the reference shape of the
-    // array loop below).
-    KDRV_INLINE Status emit(Walk* walk, uint8_t* out, uint32_t room, uint32_t* produced,
-                            DmaFormat f, bool arrayInput) const
+    // The emission loop for callback input: the generic walk, one step at a
+    // time, with the format switched per segment (the source's indirect
+    // calls cost more than that).
+    Status emitFromSource(Walk* walk, uint8_t* out, uint32_t room, uint32_t* produced,
+                          DmaFormat f) const
     {
         Walk w = *walk;
         uint32_t n = 0;
@@ -938,7 +946,7 @@ private:
             const uint64_t position = windowLength_ - w.remaining;
             DmaRange seg;
             DmaBounceReason reason;
-            Status s = step(&w, &seg, &reason, arrayInput);
+            Status s = step(&w, &seg, &reason, false);
             if (KDRV_UNLIKELY(s != Status::Success))
             {
                 return s;
@@ -1035,12 +1043,13 @@ private:
             if (e == 0)
             {
                 const DmaRange* r = next;
-                while (KDRV_UNLIKELY(r->length == 0))
+                while (KDRV_UNLIKELY(r == runsEnd || r->length == 0))
                 {
-                    if (++r == runsEnd)
+                    if (r == runsEnd)
                     {
                         return Status::InternalError; // the run array changed while prepared
                     }
+                    ++r;
                 }
                 a = r->address;
                 uint64_t end = a + r->length;
@@ -1164,7 +1173,7 @@ private:
         Status s;
         if (useSource_)
         {
-            s = emit(&w, out, room, &produced, f, false);
+            s = emitFromSource(&w, out, room, &produced, f);
         }
         else
         {
