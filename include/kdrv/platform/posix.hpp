@@ -124,13 +124,13 @@ inline ThreadId currentThreadId()
 inline void yieldThread() { sched_yield(); }
 
 // Busy-wait step for the user-space spinning paths: exponential backoff
-// (1, 2, 4 ... 32 pauses), then give the CPU away on every call. Backing off
+// (1, 2, 4, 8, 16 pauses), then give the CPU away on every call. Backing off
 // quickly leaves the cache line to the holder, which is what maximizes
 // throughput of an unfair lock, and yielding lets a preempted holder run
 // (user threads, unlike kernel spin-lock holders, can be preempted).
 inline void spinWait(uint32_t* step)
 {
-    if (*step < 6)
+    if (*step < 5)
     {
         for (uint32_t i = 0, n = 1u << *step; i < n; ++i)
             cpuRelax();
