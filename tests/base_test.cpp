@@ -16,6 +16,7 @@ TEST_CASE("status values equal IOReturn's")
     CHECK(static_cast<uint32_t>(kdrv::toIOReturn(kdrv::Status::NoCompletion)) == 0xE00002EAu);
     CHECK(static_cast<uint32_t>(kdrv::toIOReturn(kdrv::Status::NotFound)) == 0xE00002F0u);
     CHECK(kdrv::toIOReturn(kdrv::Status::BadArgument) == -536870206);
+    CHECK(static_cast<uint32_t>(kdrv::toIOReturn(kdrv::Status::Invalid)) == 0xE0000001u);
     CHECK(strcmp(kdrv::statusName(kdrv::Status::Overrun), "Overrun") == 0);
     CHECK(strcmp(kdrv::statusName(kdrv::fromIOReturn(12345)), "Unknown") == 0);
     CHECK(kdrv::fromIOReturn(kdrv::toIOReturn(kdrv::Status::Busy)) == kdrv::Status::Busy);

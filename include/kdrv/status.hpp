@@ -67,7 +67,7 @@ enum class KDRV_NODISCARD_TYPE Status : int32_t
     IsoTooOld = KDRV_IORETURN_COMMON(0x2ee),
     IsoTooNew = KDRV_IORETURN_COMMON(0x2ef),
     NotFound = KDRV_IORETURN_COMMON(0x2f0),
-    Invalid = 1,
+    Invalid = KDRV_IORETURN_COMMON(0x1),
 };
 
 constexpr bool isSuccess(Status s) { return s == Status::Success; }

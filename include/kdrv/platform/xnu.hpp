@@ -89,6 +89,7 @@ KDRV_CHECK_IORETURN_(NotResponding);
 KDRV_CHECK_IORETURN_(IsoTooOld);
 KDRV_CHECK_IORETURN_(IsoTooNew);
 KDRV_CHECK_IORETURN_(NotFound);
+KDRV_CHECK_IORETURN_(Invalid);
 #undef KDRV_CHECK_IORETURN_
 
 namespace platform
