@@ -610,7 +610,7 @@ TEST_CASE("dma_sg: a 32-bit format never truncates a 4 GiB length")
     CHECK(buildRuns(s, {R(0, k4G)}).segments.size() == 2);
     CHECK(sameRanges(buildRuns(s, {R(0, k4G)}).segments, {R(0, 0xFFFFFFFC), R(0xFFFFFFFC, 4)}));
     // The encoder itself refuses, rather than truncating.
-    uint8_t out[8] = {0};
+    uint8_t out[16] = {0}; // room for any format
     CHECK(kdrv::dmaEncodeSegment(DmaFormat::Little32, out, 0, 0, k4G) == Status::MessageTooLarge);
     CHECK(kdrv::dmaEncodeSegment(DmaFormat::Big32, out, 0, k4G, 1) == Status::MessageTooLarge);
     CHECK(kdrv::dmaEncodeSegment(DmaFormat::Host32, out, 0, 1, 0xFFFFFFFF) == Status::Success);

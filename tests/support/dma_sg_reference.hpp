@@ -16,7 +16,7 @@
 
 namespace dmasgref
 {
-typedef unsigned __int128 u128;
+__extension__ typedef unsigned __int128 u128;
 
 const u128 kMax64 = static_cast<u128>(~uint64_t(0));
 
