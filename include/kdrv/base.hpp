@@ -57,6 +57,8 @@
 // Constant initialization of globals and statics (no static-init section, no
 // guard variable). On GCC before C++20 this expands to nothing: a constexpr
 // constructor with constant arguments still gives constant initialization.
+// Write it first: `KDRV_CONST_INIT static kdrv::Mutex lock;` (after `static`,
+// clang's attribute would apply to the type and fail to compile).
 #if KDRV_CPLUSPLUS >= 202002L && defined(__cpp_constinit)
 #define KDRV_CONST_INIT constinit
 #elif defined(__clang__)
