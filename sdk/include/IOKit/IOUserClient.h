@@ -1,5 +1,6 @@
 /* kdrv stand-in for <IOKit/IOUserClient.h>: the external-method types, with
- * the public field names, types and order; not the IOUserClient class. */
+ * the public field names, types and order; in kernel compiles also the
+ * IOUserClient class's declaration. */
 #ifndef KDRV_SDK_IOKIT_IOUSERCLIENT_H
 #define KDRV_SDK_IOKIT_IOUSERCLIENT_H
 #include <stdint.h>
@@ -83,4 +84,29 @@ enum
 {
     kIOExternalMethodArgumentsCurrentVersion = 2
 };
+
+#ifdef KERNEL
+/* The IOUserClient class, for kexts (the user-space simulation has no I/O Kit
+ * objects): the members a user client overrides or calls. Declarations only,
+ * public signatures. */
+#include <IOKit/IOService.h>
+#include <mach/mach_types.h>
+
+class IOUserClient : public IOService
+{
+    OSDeclareAbstractStructors(IOUserClient);
+
+public:
+    virtual bool initWithTask(task_t owningTask, void* securityToken, UInt32 type,
+                              OSDictionary* properties);
+    virtual bool initWithTask(task_t owningTask, void* securityToken, UInt32 type);
+    virtual IOReturn clientClose(void);
+    virtual IOReturn externalMethod(uint32_t selector, IOExternalMethodArguments* arguments,
+                                    IOExternalMethodDispatch* dispatch = NULL,
+                                    OSObject* target = NULL, void* reference = NULL);
+    /* kIOReturnSuccess if the task behind securityToken has the privilege
+     * (kIOClientPrivilegeAdministrator ...). */
+    static IOReturn clientHasPrivilege(void* securityToken, const char* privilegeName);
+};
+#endif /* KERNEL */
 #endif
