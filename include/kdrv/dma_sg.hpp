@@ -1135,7 +1135,10 @@ private:
         {
             return Status::Overrun;
         }
-        Walk w = walk_;
+        // The walk is updated in place (no copy: a struct copy right after the
+        // previous call's field stores stalls on store forwarding); a failed
+        // call leaves it invalid, so the next call restarts.
+        Walk& w = walk_;
         const bool resume = walkValid_ && start != 0 && start == windowLength_ - w.remaining;
         walkValid_ = false; // until this call succeeds
         if (!resume)
@@ -1207,7 +1210,6 @@ private:
             return Status::NoSpace;
         }
         w.index += produced;
-        walk_ = w;
         walkValid_ = true;
         *offset = windowLength_ - w.remaining;
         *numSegments = produced;
