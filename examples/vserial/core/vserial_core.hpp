@@ -221,8 +221,9 @@ class Core final : public kdrv::PowerDriver
         return Status::Success;
     }
 
-    // Queues `size` bytes for transmission, sleeping while the ring is full
-    // or the device is powering up. *accepted counts the bytes queued, also
+    // Queues `size` bytes for transmission and returns once all are queued
+    // and the device is powered to send them, sleeping while the ring is
+    // full or the device powers up. *accepted counts the bytes queued, also
     // when an error ends the wait (NotOpen after close, Aborted if
     // interrupted). BadArgument for null pointers.
     KDRV_NODISCARD Status write(const uint8_t* data, uint32_t size, uint32_t* accepted)
@@ -236,8 +237,8 @@ class Core final : public kdrv::PowerDriver
                 return Status::NotOpen; // and no tickle: a closed port needs no power
         }
         // One pass per wait. Each pass first tells power management that the
-        // device is needed (outside the gate: see Locks), then queues what
-        // fits. The tickle also restarts the idle period.
+        // device is needed (outside the gate: see Locks), which also restarts
+        // the idle period, then queues what fits.
         for (;;)
         {
             (void)hooks_.activityTickle(hooks_.powerContext, kPowerOn);
@@ -249,10 +250,12 @@ class Core final : public kdrv::PowerDriver
             stats_.bytesWritten += n;
             updateQueueBitsLocked();
             startTransmitLocked();
-            if (*accepted == size)
+            if (*accepted == size && powerState_ == kPowerOn)
                 return Status::Success;
-            // Woken by a completion that drained the ring below its low-water
-            // mark, by power reaching kPowerOn, or by close().
+            // Not all queued, or queued bytes wait for power (the idle timer
+            // may have lowered it since the tickle). Woken by a completion
+            // that drained the ring below its low-water mark, by power
+            // reaching kPowerOn, or by close().
             const Status s = sleepLocked(&tx_, 0);
             if (s != Status::Success)
                 return s;
