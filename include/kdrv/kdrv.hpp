@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+//
+// Umbrella header: every kernel-safe kdrv header. Not included here:
+//   kdrv/audio_convert.hpp  floating point; include it only where the audio
+//                           family has saved FP state (see that header)
+//   kdrv/gsl.hpp            user-space only
+#ifndef KDRV_KDRV_HPP
+#define KDRV_KDRV_HPP
+
+#include "kdrv/atomic.hpp"
+#include "kdrv/audio_ring.hpp"
+#include "kdrv/base.hpp"
+#include "kdrv/byte_ring.hpp"
+#include "kdrv/config.hpp"
+#include "kdrv/contract.hpp"
+#include "kdrv/copy.hpp"
+#include "kdrv/dispatch.hpp"
+#include "kdrv/dma_sg.hpp"
+#include "kdrv/endian.hpp"
+#include "kdrv/event_ring.hpp"
+#include "kdrv/lockdebug.hpp"
+#include "kdrv/locked_byte_ring.hpp"
+#include "kdrv/mutex.hpp"
+#include "kdrv/option_table.hpp"
+#include "kdrv/power_policy.hpp"
+#include "kdrv/power_state.hpp"
+#include "kdrv/refcount.hpp"
+#include "kdrv/rwlock.hpp"
+#include "kdrv/serial_port.hpp"
+#include "kdrv/serial_queue.hpp"
+#include "kdrv/spinlock.hpp"
+#include "kdrv/status.hpp"
+#include "kdrv/version.hpp"
+
+#endif // KDRV_KDRV_HPP
