@@ -152,8 +152,8 @@ struct RefLimits
 {
     uint64_t maxAddress;
     uint64_t maxSegment;
-    uint64_t boundary; // 0: none
-    uint64_t alignment;
+    uint64_t boundary;  // 0: none; a power of two, applied with a mask
+    uint64_t alignment; // a power of two
     OutputFunction output;
 };
 
@@ -176,7 +176,7 @@ __attribute__((noinline)) int referenceCoalesce(const RefLimits& l, const kdrv::
             uint64_t room = adjacent ? l.maxSegment - current.length : l.maxSegment;
             if (l.boundary != 0)
             {
-                const uint64_t toBoundary = l.boundary - (address % l.boundary);
+                const uint64_t toBoundary = l.boundary - (address & (l.boundary - 1));
                 if (toBoundary < room)
                 {
                     room = toBoundary;
@@ -192,7 +192,7 @@ __attribute__((noinline)) int referenceCoalesce(const RefLimits& l, const kdrv::
                     }
                     ++emitted;
                 }
-                if (address % l.alignment != 0)
+                if ((address & (l.alignment - 1)) != 0)
                 {
                     return -1;
                 }
@@ -201,7 +201,7 @@ __attribute__((noinline)) int referenceCoalesce(const RefLimits& l, const kdrv::
                 room = l.maxSegment;
                 if (l.boundary != 0)
                 {
-                    const uint64_t toBoundary = l.boundary - (address % l.boundary);
+                    const uint64_t toBoundary = l.boundary - (address & (l.boundary - 1));
                     if (toBoundary < room)
                     {
                         room = toBoundary;
