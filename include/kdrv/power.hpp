@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 //
-// The power block: power-state tables (power_state.hpp: the IOPMPowerState
-// row, validation, lookups, transition planning) and the power policy
-// (power_policy.hpp: selection, acknowledgement, idle timer).
+/// \file
+/// The power block: power-state tables (power_state.hpp: the IOPMPowerState
+/// row, validation, lookups, transition planning) and the power policy
+/// (power_policy.hpp: selection, acknowledgement, idle timer).
 #ifndef KDRV_POWER_HPP
 #define KDRV_POWER_HPP
 

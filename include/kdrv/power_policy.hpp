@@ -1,64 +1,65 @@
 // SPDX-License-Identifier: MIT
 //
-// PowerPolicy: I/O Kit's power-state selection, acknowledgement and idle
-// timer, as pure logic over a validated PowerState table, with time injected
-// so that every behaviour is deterministic and testable in user space.
-//
-// Selection. Three requests and two constraints choose the state:
-//
-//   desired = sleeping ? 0 : min(max(public, private, childNeed), parentCap)
-//
-//   public     changePowerStateTo(), any client; 0 after init()
-//   private    changePowerStateToPriv() / makeUsable(), the driver; also
-//              raised by activityTickle() and lowered by the idle timer
-//   childNeed  the lowest state whose output character satisfies the
-//              children's flags (setChildPowerFlags())
-//   parentCap  the highest state whose input requirement the parent's flags
-//              satisfy (parentPowerWillChange() / parentPowerDidChange());
-//              in the rare table whose requirements do not rise with the
-//              index, the result steps further down to a state that fits
-//   sleeping   systemWillSleep() .. systemDidWake(); wake restores the state
-//              the requests give, as before sleep
-//
-// Ordinals at or beyond the table size are refused with BadArgument. (xnu
-// refuses only ordinals above UINT_MAX and clamps the rest to the top state;
-// kdrv is stricter on purpose.)
-//
-// Transitions. One change is in flight at a time. PowerPolicy calls
-// driver->powerStateWillChangeTo(), then driver->setPowerState(state, id):
-//   - a result <= 0 (kPMAckImplied, or an error) completes the change;
-//   - a positive result is the most microseconds the change may take: the
-//     change stays pending until acknowledgeSetPowerState(id), or times out
-//     after max(result, 10 s), capped at the 30 s watchdog. A timed-out
-//     change completes as if acknowledged (as xnu proceeds) and is counted.
-// Completion calls driver->powerStateDidChangeTo() and then
-// driver->powerChangeDone(previous state). Requests made while a change is in
-// flight are recorded and acted on when it completes. The driver may call
-// back into the policy from any callback (acknowledge, request, tickle); the
-// callbacks are never nested.
-//
-// Idle. setIdleTimerPeriod(seconds) starts the timer once the device is at
-// its desired state. At each period's end: if activityTickle() was called
-// during the period, the period is forgiven; otherwise the private request
-// drops one state (never below 0; public and child needs remain floors) and
-// the next period starts when the resulting change has completed, so the
-// idle timer never lowers the device more than one state per period (a
-// state the parent cannot power is passed over).
-//
-// activityTickle(kPMSuperclassPolicy1, s) marks activity and returns true if
-// no power change is needed for s (s is at or below the level cached by the
-// last raising tickle), else raises the private request to s and returns
-// false: the caller must wait for the change (powerChangeDone) before it
-// touches the hardware. Each idle drop lowers the cached level by one; any
-// public or private request, and any cap below it, forgets it.
-//
-// Time. advance(nowMicros) is the only clock: it fires ack timeouts and idle
-// periods in time order. Requests and acknowledgements are stamped with the
-// last time given. Time never runs backwards (an older value is ignored).
-//
-// Concurrency. Not thread-safe: serialize every call (a work-loop gate, a
-// mutex), as I/O Kit runs power management on one work loop. No call
-// allocates, blocks or recurses; every loop is bounded by the table size.
+/// \file
+/// PowerPolicy: I/O Kit's power-state selection, acknowledgement and idle
+/// timer, as pure logic over a validated PowerState table, with time injected
+/// so that every behaviour is deterministic and testable in user space.
+///
+/// Selection. Three requests and two constraints choose the state:
+///
+///   desired = sleeping ? 0 : min(max(public, private, childNeed), parentCap)
+///
+///   public     changePowerStateTo(), any client; 0 after init()
+///   private    changePowerStateToPriv() / makeUsable(), the driver; also
+///              raised by activityTickle() and lowered by the idle timer
+///   childNeed  the lowest state whose output character satisfies the
+///              children's flags (setChildPowerFlags())
+///   parentCap  the highest state whose input requirement the parent's flags
+///              satisfy (parentPowerWillChange() / parentPowerDidChange());
+///              in the rare table whose requirements do not rise with the
+///              index, the result steps further down to a state that fits
+///   sleeping   systemWillSleep() .. systemDidWake(); wake restores the state
+///              the requests give, as before sleep
+///
+/// Ordinals at or beyond the table size are refused with BadArgument. (xnu
+/// refuses only ordinals above UINT_MAX and clamps the rest to the top state;
+/// kdrv is stricter on purpose.)
+///
+/// Transitions. One change is in flight at a time. PowerPolicy calls
+/// driver->powerStateWillChangeTo(), then driver->setPowerState(state, id):
+///   - a result <= 0 (kPMAckImplied, or an error) completes the change;
+///   - a positive result is the most microseconds the change may take: the
+///     change stays pending until acknowledgeSetPowerState(id), or times out
+///     after max(result, 10 s), capped at the 30 s watchdog. A timed-out
+///     change completes as if acknowledged (as xnu proceeds) and is counted.
+/// Completion calls driver->powerStateDidChangeTo() and then
+/// driver->powerChangeDone(previous state). Requests made while a change is in
+/// flight are recorded and acted on when it completes. The driver may call
+/// back into the policy from any callback (acknowledge, request, tickle); the
+/// callbacks are never nested.
+///
+/// Idle. setIdleTimerPeriod(seconds) starts the timer once the device is at
+/// its desired state. At each period's end: if activityTickle() was called
+/// during the period, the period is forgiven; otherwise the private request
+/// drops one state (never below 0; public and child needs remain floors) and
+/// the next period starts when the resulting change has completed, so the
+/// idle timer never lowers the device more than one state per period (a
+/// state the parent cannot power is passed over).
+///
+/// activityTickle(kPMSuperclassPolicy1, s) marks activity and returns true if
+/// no power change is needed for s (s is at or below the level cached by the
+/// last raising tickle), else raises the private request to s and returns
+/// false: the caller must wait for the change (powerChangeDone) before it
+/// touches the hardware. Each idle drop lowers the cached level by one; any
+/// public or private request, and any cap below it, forgets it.
+///
+/// Time. advance(nowMicros) is the only clock: it fires ack timeouts and idle
+/// periods in time order. Requests and acknowledgements are stamped with the
+/// last time given. Time never runs backwards (an older value is ignored).
+///
+/// Concurrency. Not thread-safe: serialize every call (a work-loop gate, a
+/// mutex), as I/O Kit runs power management on one work loop. No call
+/// allocates, blocks or recurses; every loop is bounded by the table size.
 #ifndef KDRV_POWER_POLICY_HPP
 #define KDRV_POWER_POLICY_HPP
 
@@ -68,48 +69,48 @@
 
 namespace kdrv
 {
-// Names one setPowerState() call; never 0, never reused.
+/// Names one setPowerState() call; never 0, never reused.
 typedef uint64_t PowerChangeId;
 
-// How many completed changes keep their fate for matching acknowledgements.
-// An acknowledgement for an older change is reported Late.
+/// How many completed changes keep their fate for matching acknowledgements.
+/// An acknowledgement for an older change is reported Late.
 constexpr unsigned long kPowerChangeHistory = 16;
 
-// Ack timeout rules (microseconds).
+/// Ack timeout rules (microseconds).
 constexpr uint64_t kPMMinAckTimeoutMicros = 10000000; // xnu kMinAckTimeoutTicks
 constexpr uint64_t kPMAckWatchdogMicros = 30000000;   // xnu kMaxTimeRequested
 
-// setIdleTimerPeriod() limit, INT_MAX seconds.
+/// setIdleTimerPeriod() limit, INT_MAX seconds.
 constexpr unsigned long kPMMaxIdlePeriodSeconds = 0x7fffffffUL;
 
-// The driver side. Override what you need; the defaults acknowledge at once
-// and ignore notifications. Not deleted through this type.
+/// The driver side. Override what you need; the defaults acknowledge at once
+/// and ignore notifications. Not deleted through this type.
 class PowerDriver
 {
   public:
-    // Move the hardware to `state`. Return kPMAckImplied (0) when done, or
-    // the most microseconds the change may take and call
-    // PowerPolicy::acknowledgeSetPowerState(change) when done (also allowed
-    // before returning). Runs with the caller's serialization held.
+    /// Move the hardware to `state`. Return kPMAckImplied (0) when done, or
+    /// the most microseconds the change may take and call
+    /// PowerPolicy::acknowledgeSetPowerState(change) when done (also allowed
+    /// before returning). Runs with the caller's serialization held.
     virtual int32_t setPowerState(unsigned long state, PowerChangeId change)
     {
         (void)state;
         (void)change;
         return kPMAckImplied;
     }
-    // Before setPowerState(), with the new state's capability flags.
+    /// Before setPowerState(), with the new state's capability flags.
     virtual void powerStateWillChangeTo(PowerFlags capabilities, unsigned long state)
     {
         (void)capabilities;
         (void)state;
     }
-    // After the change completed (acknowledged, implied or timed out).
+    /// After the change completed (acknowledged, implied or timed out).
     virtual void powerStateDidChangeTo(PowerFlags capabilities, unsigned long state)
     {
         (void)capabilities;
         (void)state;
     }
-    // Last, with the state the device left (not the new one).
+    /// Last, with the state the device left (not the new one).
     virtual void powerChangeDone(unsigned long previousState) { (void)previousState; }
 
   protected:
@@ -117,7 +118,7 @@ class PowerDriver
     ~PowerDriver() = default;
 };
 
-// What became of an acknowledgement.
+/// What became of an acknowledgement.
 enum class PowerAck : uint8_t
 {
     Accepted,   // completed the pending change (or will, when setPowerState returns)
@@ -126,7 +127,7 @@ enum class PowerAck : uint8_t
     Unexpected, // no such change, or the policy is not running
 };
 
-// Counters for diagnostics and tests.
+/// Counters for diagnostics and tests.
 struct PowerPolicyStats
 {
     uint64_t changes;        // setPowerState() calls
@@ -152,13 +153,13 @@ class PowerPolicy
     }
     KDRV_NONCOPYABLE(PowerPolicy);
 
-    // PMinit + registerPowerDriver. Validates the table (issues may be NULL)
-    // and keeps a pointer to it and to driver: both must outlive the policy.
-    // The device is taken to be in the table's kPMInitialDeviceState state
-    // if the parent powers it, else in state 0; parentFlags is the parent's current power (usually
-    // kPMPowerOn). Calls no driver method: the first request, tickle or
-    // advance() does. Returns BadArgument for a rejected table or a NULL
-    // driver, Busy if already initialized.
+    /// PMinit + registerPowerDriver. Validates the table (issues may be NULL)
+    /// and keeps a pointer to it and to driver: both must outlive the policy.
+    /// The device is taken to be in the table's kPMInitialDeviceState state
+    /// if the parent powers it, else in state 0; parentFlags is the parent's current power (usually
+    /// kPMPowerOn). Calls no driver method: the first request, tickle or
+    /// advance() does. Returns BadArgument for a rejected table or a NULL
+    /// driver, Busy if already initialized.
     KDRV_NODISCARD Status init(const PowerState* table, unsigned long count, PowerDriver* driver,
                                PowerFlags parentFlags = kPMPowerOn,
                                PowerTableIssues* issues = nullptr)
@@ -195,8 +196,8 @@ class PowerPolicy
         return Status::Success;
     }
 
-    // PMstop: every later request is refused (Offline), acknowledgements are
-    // Unexpected, timers stop. A change in flight is abandoned.
+    /// PMstop: every later request is refused (Offline), acknowledgements are
+    /// Unexpected, timers stop. A change in flight is abandoned.
     void stop()
     {
         phase_ = Phase::Stopped;
@@ -207,8 +208,8 @@ class PowerPolicy
 
     // -- Requests ------------------------------------------------------------
 
-    // The public request. Returns NotReady before init(), Offline after
-    // stop(), BadArgument for ordinal >= count.
+    /// The public request. Returns NotReady before init(), Offline after
+    /// stop(), BadArgument for ordinal >= count.
     KDRV_NODISCARD Status changePowerStateTo(unsigned long ordinal)
     {
         const Status s = checkOrdinal(ordinal);
@@ -220,7 +221,7 @@ class PowerPolicy
         return s;
     }
 
-    // The private request, the driver's own floor. Same results.
+    /// The private request, the driver's own floor. Same results.
     KDRV_NODISCARD Status changePowerStateToPriv(unsigned long ordinal)
     {
         const Status s = checkOrdinal(ordinal);
@@ -232,17 +233,17 @@ class PowerPolicy
         return s;
     }
 
-    // Private request for the highest state.
+    /// Private request for the highest state.
     KDRV_NODISCARD Status makeUsable()
     {
         return count_ == 0 ? changePowerStateToPriv(0) : changePowerStateToPriv(count_ - 1);
     }
 
-    // See the header comment. Returns true when no power change is needed:
-    // also for a type other than kPMSuperclassPolicy1, for stateNumber 0, for
-    // an ordinal >= count (BadArgument in *status), before init() (NotReady)
-    // and after stop() (Offline); none of these has any effect. status may
-    // be NULL.
+    /// See the header comment. Returns true when no power change is needed:
+    /// also for a type other than kPMSuperclassPolicy1, for stateNumber 0, for
+    /// an ordinal >= count (BadArgument in *status), before init() (NotReady)
+    /// and after stop() (Offline); none of these has any effect. status may
+    /// be NULL.
     KDRV_INLINE bool activityTickle(unsigned long type, unsigned long stateNumber,
                                     Status* status = nullptr)
     {
@@ -304,9 +305,9 @@ class PowerPolicy
     }
 
   public:
-    // Seconds per idle period; 0 disables the timer. BadArgument above
-    // kPMMaxIdlePeriodSeconds. The first period starts when the device is at
-    // its desired state.
+    /// Seconds per idle period; 0 disables the timer. BadArgument above
+    /// kPMMaxIdlePeriodSeconds. The first period starts when the device is at
+    /// its desired state.
     KDRV_NODISCARD Status setIdleTimerPeriod(unsigned long seconds)
     {
         const Status s = checkRunning();
@@ -327,7 +328,7 @@ class PowerPolicy
 
     // -- Power domain --------------------------------------------------------
 
-    // The children's aggregated request flags (0: no child needs power).
+    /// The children's aggregated request flags (0: no child needs power).
     KDRV_NODISCARD Status setChildPowerFlags(PowerFlags childFlags)
     {
         const Status s = checkRunning();
@@ -340,11 +341,11 @@ class PowerPolicy
         return s;
     }
 
-    // The parent is about to supply `flags`. Lowering the cap takes effect
-    // now (the device is lowered before its parent); raising waits for
-    // parentPowerDidChange(). Returns Success when the device already fits
-    // `flags` (the parent may go ahead), Busy while a change must complete
-    // first (poll fitsParentPower(), or retry after powerChangeDone).
+    /// The parent is about to supply `flags`. Lowering the cap takes effect
+    /// now (the device is lowered before its parent); raising waits for
+    /// parentPowerDidChange(). Returns Success when the device already fits
+    /// `flags` (the parent may go ahead), Busy while a change must complete
+    /// first (poll fitsParentPower(), or retry after powerChangeDone).
     KDRV_NODISCARD Status parentPowerWillChange(PowerFlags flags)
     {
         const Status s = checkRunning();
@@ -358,9 +359,9 @@ class PowerPolicy
         return fitsParentPower(flags) ? Status::Success : Status::Busy;
     }
 
-    // The parent now supplies `flags`. Returns Success, or NoPower if the
-    // parent removed power that the current state, or the state a change in
-    // flight is going to, still needs (the parent did not wait).
+    /// The parent now supplies `flags`. Returns Success, or NoPower if the
+    /// parent removed power that the current state, or the state a change in
+    /// flight is going to, still needs (the parent did not wait).
     KDRV_NODISCARD Status parentPowerDidChange(PowerFlags flags)
     {
         const Status s = checkRunning();
@@ -376,9 +377,9 @@ class PowerPolicy
         return fitted ? Status::Success : Status::NoPower;
     }
 
-    // True if no change is in flight and the current state needs no power
-    // beyond `flags`: the parent may now supply only `flags`. Also true when
-    // the policy is not running (it no longer constrains the parent).
+    /// True if no change is in flight and the current state needs no power
+    /// beyond `flags`: the parent may now supply only `flags`. Also true when
+    /// the policy is not running (it no longer constrains the parent).
     bool fitsParentPower(PowerFlags flags) const
     {
         if (phase_ != Phase::Running)
@@ -388,7 +389,7 @@ class PowerPolicy
         return !inFlight_ && stateFits(current_, flags);
     }
 
-    // True if `state` needs no input power beyond `flags`.
+    /// True if `state` needs no input power beyond `flags`.
     bool stateFits(unsigned long state, PowerFlags flags) const
     {
         if (state >= count_)
@@ -399,13 +400,13 @@ class PowerPolicy
         return (flags & need) == need;
     }
 
-    // System sleep forces state 0 whatever the requests; wake restores.
+    /// System sleep forces state 0 whatever the requests; wake restores.
     KDRV_NODISCARD Status systemWillSleep() { return setSleeping(true); }
     KDRV_NODISCARD Status systemDidWake() { return setSleeping(false); }
 
     // -- Acknowledgement ------------------------------------------------------
 
-    // acknowledgeSetPowerState() for change `id` (from setPowerState()).
+    /// acknowledgeSetPowerState() for change `id` (from setPowerState()).
     PowerAck acknowledgeSetPowerState(PowerChangeId id)
     {
         if (phase_ != Phase::Running || id == 0 || id > lastId_)
@@ -438,7 +439,7 @@ class PowerPolicy
         return PowerAck::Late;
     }
 
-    // I/O Kit's form, without an id: the change in flight, else the last one.
+    /// I/O Kit's form, without an id: the change in flight, else the last one.
     PowerAck acknowledgeSetPowerState()
     {
         return acknowledgeSetPowerState(inFlight_ ? changeId_ : lastId_);
@@ -446,8 +447,8 @@ class PowerPolicy
 
     // -- Time ----------------------------------------------------------------
 
-    // Move the clock to nowMicros, firing due ack timeouts and idle periods
-    // in time order.
+    /// Move the clock to nowMicros, firing due ack timeouts and idle periods
+    /// in time order.
     void advance(uint64_t nowMicros)
     {
         if (phase_ != Phase::Running)
@@ -491,23 +492,23 @@ class PowerPolicy
     unsigned long stateCount() const { return count_; }
     bool isRunning() const { return phase_ == Phase::Running; }
     bool isSleeping() const { return sleeping_; }
-    // The cached tickle level, or kNoPowerState when there is none.
+    /// The cached tickle level, or kNoPowerState when there is none.
     unsigned long tickleLevel() const { return tickleValid_ ? tickleLevel_ : kNoPowerState; }
     bool activitySeen() const { return activity_; }
-    // The change in flight, 0 if none; its target.
+    /// The change in flight, 0 if none; its target.
     PowerChangeId changeInFlight() const { return inFlight_ ? changeId_ : 0; }
     unsigned long changeTarget() const { return target_; }
-    // True while a change waits for acknowledgeSetPowerState().
+    /// True while a change waits for acknowledgeSetPowerState().
     bool awaitingAck() const { return inFlight_ && waitingForAck_; }
     uint64_t ackDeadline() const { return awaitingAck() ? ackDeadline_ : 0; }
-    // End of the current idle period, 0 if the timer is not running.
+    /// End of the current idle period, 0 if the timer is not running.
     uint64_t idleDeadline() const { return idleArmed_ ? idleDeadline_ : 0; }
     uint64_t nowMicros() const { return now_; }
     uint64_t idlePeriodMicros() const { return idlePeriod_; }
     const PowerPolicyStats& stats() const { return stats_; }
     const PowerState* table() const { return table_; }
 
-    // The model's own consistency; true unless there is a bug in it.
+    /// The model's own consistency; true unless there is a bug in it.
     bool invariantsHold() const
     {
         if (phase_ == Phase::Uninitialized)

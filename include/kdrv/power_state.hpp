@@ -1,27 +1,28 @@
 // SPDX-License-Identifier: MIT
 //
-// Power-state tables: the row layout I/O Kit's registerPowerDriver() takes, a
-// validator that rejects broken tables before they reach the kernel, the
-// lookups power management makes on a table, and transition planning.
-//
-// A power-managed driver describes its device in a constant array of rows,
-// ordered from off (index 0) to fully on (index count - 1). States are named
-// by their index ("ordinal") everywhere. Every row has exactly twelve fields,
-// all as wide as unsigned long (4 bytes on ILP32, 8 on LP64):
-//
-//   static const kdrv::PowerState gPowerStates[kNumPowerStates] = {
-//       {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},                          // off
-//       {1, kdrv::kPMPowerOn | kdrv::kPMDeviceUsable, kdrv::kPMPowerOn,
-//        kdrv::kPMPowerOn, 0, 0, 0, 0, 0, 0, 0, 0},                    // on
-//   };
-//   static_assert(KDRV_COUNTOF(gPowerStates) == kNumPowerStates, "table size");
-//
-// In a build for the xnu platform, kdrv/platform/power_layout.hpp proves at
-// compile time that PowerState has IOPMPowerState's size, field offsets and
-// field types, so the same array can be handed to registerPowerDriver().
-//
-// Everything here is pure: no locks, no allocation, no platform services. A
-// table is read only; concurrent readers need no synchronization.
+/// \file
+/// Power-state tables: the row layout I/O Kit's registerPowerDriver() takes, a
+/// validator that rejects broken tables before they reach the kernel, the
+/// lookups power management makes on a table, and transition planning.
+///
+/// A power-managed driver describes its device in a constant array of rows,
+/// ordered from off (index 0) to fully on (index count - 1). States are named
+/// by their index ("ordinal") everywhere. Every row has exactly twelve fields,
+/// all as wide as unsigned long (4 bytes on ILP32, 8 on LP64):
+///
+///   static const kdrv::PowerState gPowerStates[kNumPowerStates] = {
+///       {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},                          // off
+///       {1, kdrv::kPMPowerOn | kdrv::kPMDeviceUsable, kdrv::kPMPowerOn,
+///        kdrv::kPMPowerOn, 0, 0, 0, 0, 0, 0, 0, 0},                    // on
+///   };
+///   static_assert(KDRV_COUNTOF(gPowerStates) == kNumPowerStates, "table size");
+///
+/// In a build for the xnu platform, kdrv/platform/power_layout.hpp proves at
+/// compile time that PowerState has IOPMPowerState's size, field offsets and
+/// field types, so the same array can be handed to registerPowerDriver().
+///
+/// Everything here is pure: no locks, no allocation, no platform services. A
+/// table is read only; concurrent readers need no synchronization.
 #ifndef KDRV_POWER_STATE_HPP
 #define KDRV_POWER_STATE_HPP
 
@@ -31,56 +32,56 @@
 
 namespace kdrv
 {
-// IOPMPowerFlags: bits of capabilityFlags, outputPowerCharacter and
-// inputPowerRequirement.
+/// IOPMPowerFlags: bits of capabilityFlags, outputPowerCharacter and
+/// inputPowerRequirement.
 typedef unsigned long PowerFlags;
 
-// Row versions. kdrv validates version-1 tables; version 2 gives the sixth
-// field a meaning (stateOrder) that kdrv does not model.
+/// Row versions. kdrv validates version-1 tables; version 2 gives the sixth
+/// field a meaning (stateOrder) that kdrv does not model.
 constexpr unsigned long kPowerStateVersion1 = 1;
 constexpr unsigned long kPowerStateVersion2 = 2;
 
-// Flags, with IOPM.h's values.
-// Needs power from the parent (input) / can power children (output).
+/// Flags, with IOPM.h's values.
+/// Needs power from the parent (input) / can power children (output).
 constexpr PowerFlags kPMPowerOn = 0x00000002UL;
-// The device can be used in this state.
+/// The device can be used in this state.
 constexpr PowerFlags kPMDeviceUsable = 0x00008000UL;
-// Reduced power compared with the kPMPowerOn state; may be combined with
-// kPMDeviceUsable; may or may not power children.
+/// Reduced power compared with the kPMPowerOn state; may be combined with
+/// kPMDeviceUsable; may or may not power children.
 constexpr PowerFlags kPMLowPower = 0x00010000UL;
-// Blocks idle (automatic) system sleep while in this state; not user sleep.
+/// Blocks idle (automatic) system sleep while in this state; not user sleep.
 constexpr PowerFlags kPMPreventIdleSleep = 0x00000040UL;
 constexpr PowerFlags kPMSleepCapability = 0x00000004UL;
 constexpr PowerFlags kPMRestartCapability = 0x00000080UL;
 constexpr PowerFlags kPMSleep = 0x00000001UL;
-// The device starts in this state, so no initial power request is needed.
+/// The device starts in this state, so no initial power request is needed.
 constexpr PowerFlags kPMInitialDeviceState = 0x00000100UL;
-// Passed by the root domain; never valid in a table row.
+/// Passed by the root domain; never valid in a table row.
 constexpr PowerFlags kPMRootDomainState = 0x00000200UL;
 
-// The public, non-deprecated capability bits. Anything else in a row's
-// capabilityFlags draws a warning (the SDK documents the rest as private,
-// deprecated or undefined in a table).
+/// The public, non-deprecated capability bits. Anything else in a row's
+/// capabilityFlags draws a warning (the SDK documents the rest as private,
+/// deprecated or undefined in a table).
 constexpr PowerFlags kPMKnownCapabilityFlags =
     kPMPowerOn | kPMDeviceUsable | kPMLowPower | kPMPreventIdleSleep | kPMSleepCapability |
     kPMRestartCapability | kPMSleep | kPMInitialDeviceState;
 
-// What the last state must offer: power and usability.
+/// What the last state must offer: power and usability.
 constexpr PowerFlags kPMFullyOn = kPMPowerOn | kPMDeviceUsable;
 
-// setPowerState() result meaning "done on return" (kIOPMAckImplied).
+/// setPowerState() result meaning "done on return" (kIOPMAckImplied).
 constexpr int32_t kPMAckImplied = 0;
 
-// activityTickle() types. Only kPMSuperclassPolicy1 is handled by the power
-// manager; kPMSubclassPolicy is for drivers that judge idleness themselves.
+/// activityTickle() types. Only kPMSuperclassPolicy1 is handled by the power
+/// manager; kPMSubclassPolicy is for drivers that judge idleness themselves.
 constexpr unsigned long kPMSubclassPolicy = 0;
 constexpr unsigned long kPMSuperclassPolicy1 = 1;
 
-// "No such state", returned by lookups that can fail.
+/// "No such state", returned by lookups that can fail.
 constexpr unsigned long kNoPowerState = ~0UL;
 
-// One row of a power-state table: IOPMPowerState, field for field. Aggregate
-// (POD), so tables are constant-initialized and live in read-only data.
+/// One row of a power-state table: IOPMPowerState, field for field. Aggregate
+/// (POD), so tables are constant-initialized and live in read-only data.
 struct PowerState
 {
     unsigned long version;            // kPowerStateVersion1
@@ -138,7 +139,7 @@ constexpr bool isPowerRuleError(PowerRule rule)
     return rule >= PowerRule::TooFewStates && rule <= PowerRule::LastStateNotUsable;
 }
 
-// "E1 fewer than two states" ..., for logs. Never NULL.
+/// "E1 fewer than two states" ..., for logs. Never NULL.
 inline const char* powerRuleName(PowerRule rule)
 {
     switch (rule)
@@ -165,20 +166,20 @@ inline const char* powerRuleName(PowerRule rule)
     return "unknown rule";
 }
 
-// One finding: which rule, about which state (kNoPowerState for E1, which is
-// about the table as a whole).
+/// One finding: which rule, about which state (kNoPowerState for E1, which is
+/// about the table as a whole).
 struct PowerFinding
 {
     PowerRule rule;
     unsigned long state;
 };
 
-// How many findings of each kind a PowerTableIssues keeps; more are counted.
+/// How many findings of each kind a PowerTableIssues keeps; more are counted.
 constexpr unsigned long kPowerIssueCapacity = 16;
 
-// Errors and warnings, apart, in state order. errorCount and warningCount
-// count every finding; errors[] and warnings[] keep the first
-// kPowerIssueCapacity of each.
+/// Errors and warnings, apart, in state order. errorCount and warningCount
+/// count every finding; errors[] and warnings[] keep the first
+/// kPowerIssueCapacity of each.
 struct PowerTableIssues
 {
     PowerFinding errors[kPowerIssueCapacity];
@@ -199,7 +200,7 @@ struct PowerTableIssues
     {
         return warningCount < kPowerIssueCapacity ? warningCount : kPowerIssueCapacity;
     }
-    // True if a stored finding matches rule and state.
+    /// True if a stored finding matches rule and state.
     bool contains(PowerRule rule, unsigned long state) const
     {
         const PowerFinding* list = isPowerRuleError(rule) ? errors : warnings;
@@ -230,7 +231,7 @@ namespace power_detail
 {
 constexpr bool hasAll(PowerFlags flags, PowerFlags wanted) { return (flags & wanted) == wanted; }
 
-// W4: would a middle row serve better than the last one?
+/// W4: would a middle row serve better than the last one?
 constexpr bool moreCapableThanLast(const PowerState& middle, const PowerState& last)
 {
     return (hasAll(middle.outputPowerCharacter, kPMPowerOn) &&
@@ -251,13 +252,13 @@ inline void note(PowerTableIssues* out, PowerRule rule, unsigned long state)
 }
 } // namespace power_detail
 
-// Validate table[0..count). Safe on any input: a NULL table or a short count
-// is an E1 finding, not a crash; the loop reads each row once.
-//
-// issues may be NULL. When given, it is cleared and filled.
-// Returns Status::Success if there is no error (warnings or not), else
-// Status::BadArgument, the code registerPowerDriver() returns for the tables
-// it refuses.
+/// Validate table[0..count). Safe on any input: a NULL table or a short count
+/// is an E1 finding, not a crash; the loop reads each row once.
+///
+/// issues may be NULL. When given, it is cleared and filled.
+/// Returns Status::Success if there is no error (warnings or not), else
+/// Status::BadArgument, the code registerPowerDriver() returns for the tables
+/// it refuses.
 KDRV_NODISCARD inline Status validatePowerTable(const PowerState* table, unsigned long count,
                                                 PowerTableIssues* issues)
 {
@@ -332,8 +333,8 @@ KDRV_NODISCARD inline Status validatePowerTable(const PowerState* table, unsigne
 // programmer error (contract); count 0 returns the "none" answer. Each is a
 // short scan of at most count rows.
 
-// The parent's cap (xnu's maxCapabilityForDomainState): the highest state
-// whose inputPowerRequirement the parent's flags satisfy, or 0 if none.
+/// The parent's cap (xnu's maxCapabilityForDomainState): the highest state
+/// whose inputPowerRequirement the parent's flags satisfy, or 0 if none.
 KDRV_NODISCARD inline unsigned long
 highestStateForParentFlags(const PowerState* table, unsigned long count, PowerFlags parentFlags)
 {
@@ -349,8 +350,8 @@ highestStateForParentFlags(const PowerState* table, unsigned long count, PowerFl
     return 0;
 }
 
-// A child's need: the lowest state whose outputPowerCharacter has every bit
-// of childFlags, or 0 if none does (as xnu maps a child's request).
+/// A child's need: the lowest state whose outputPowerCharacter has every bit
+/// of childFlags, or 0 if none does (as xnu maps a child's request).
 KDRV_NODISCARD inline unsigned long
 lowestStateWithOutputCharacter(const PowerState* table, unsigned long count, PowerFlags childFlags)
 {
@@ -365,8 +366,8 @@ lowestStateWithOutputCharacter(const PowerState* table, unsigned long count, Pow
     return 0;
 }
 
-// The lowest state whose capabilityFlags have every bit of capabilities, or
-// kNoPowerState.
+/// The lowest state whose capabilityFlags have every bit of capabilities, or
+/// kNoPowerState.
 KDRV_NODISCARD inline unsigned long
 lowestStateWithCapability(const PowerState* table, unsigned long count, PowerFlags capabilities)
 {
@@ -381,7 +382,7 @@ lowestStateWithCapability(const PowerState* table, unsigned long count, PowerFla
     return kNoPowerState;
 }
 
-// The highest state with kPMDeviceUsable, or kNoPowerState.
+/// The highest state with kPMDeviceUsable, or kNoPowerState.
 KDRV_NODISCARD inline unsigned long highestUsableState(const PowerState* table, unsigned long count)
 {
     KDRV_EXPECTS(table != nullptr || count == 0);
@@ -395,19 +396,19 @@ KDRV_NODISCARD inline unsigned long highestUsableState(const PowerState* table, 
     return kNoPowerState;
 }
 
-// The index of the first row with kPMInitialDeviceState, or kNoPowerState.
+/// The index of the first row with kPMInitialDeviceState, or kNoPowerState.
 KDRV_NODISCARD inline unsigned long initialDeviceState(const PowerState* table, unsigned long count)
 {
     return lowestStateWithCapability(table, count, kPMInitialDeviceState);
 }
 
-// Precomputed lookups. A row's requirement only tests the bits it has, so the
-// parent's cap depends only on the flags' bits that some row requires, and a
-// child's need is 0 for any bit no row supplies. Tables whose characters use
-// only the low two bits (0 and kPMPowerOn: every sensible table) are then
-// answered from four cached entries without a branch; others take the scan,
-// out of line. build() once per table (the table must outlive the index);
-// the index is then read-only.
+/// Precomputed lookups. A row's requirement only tests the bits it has, so the
+/// parent's cap depends only on the flags' bits that some row requires, and a
+/// child's need is 0 for any bit no row supplies. Tables whose characters use
+/// only the low two bits (0 and kPMPowerOn: every sensible table) are then
+/// answered from four cached entries without a branch; others take the scan,
+/// out of line. build() once per table (the table must outlive the index);
+/// the index is then read-only.
 constexpr unsigned long kPowerIndexFlagValues = 4;
 static_assert(kPMPowerOn < kPowerIndexFlagValues, "kPMPowerOn must be a cached flag value");
 
@@ -509,12 +510,12 @@ inline PowerStep stepBetween(const PowerState* table, unsigned long from, unsign
 }
 } // namespace power_detail
 
-// Write the steps from `from` to `to`, in order, into steps[0..capacity).
-// *stepCount receives the number of steps the change needs (|to - from|, 0
-// for no change) even when they do not fit.
-// Returns Success; BadArgument for a NULL table or stepCount, or an ordinal
-// >= count; NoSpace if capacity is smaller than *stepCount (steps holds the
-// first capacity steps). steps may be NULL when capacity is 0.
+/// Write the steps from `from` to `to`, in order, into steps[0..capacity).
+/// *stepCount receives the number of steps the change needs (|to - from|, 0
+/// for no change) even when they do not fit.
+/// Returns Success; BadArgument for a NULL table or stepCount, or an ordinal
+/// >= count; NoSpace if capacity is smaller than *stepCount (steps holds the
+/// first capacity steps). steps may be NULL when capacity is 0.
 KDRV_NODISCARD inline Status planPowerTransition(const PowerState* table, unsigned long count,
                                                  unsigned long from, unsigned long to,
                                                  PowerStep* steps, unsigned long capacity,
@@ -538,8 +539,8 @@ KDRV_NODISCARD inline Status planPowerTransition(const PowerState* table, unsign
     return written == needed ? Status::Success : Status::NoSpace;
 }
 
-// The whole change as one step: summed transition and settle times
-// (saturating at ~0UL). Returns BadArgument as planPowerTransition().
+/// The whole change as one step: summed transition and settle times
+/// (saturating at ~0UL). Returns BadArgument as planPowerTransition().
 KDRV_NODISCARD inline Status powerTransitionTotals(const PowerState* table, unsigned long count,
                                                    unsigned long from, unsigned long to,
                                                    PowerStep* total)
