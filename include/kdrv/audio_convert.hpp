@@ -1,60 +1,61 @@
 // SPDX-License-Identifier: MIT
 //
-// Audio sample converters: the system's 32-bit float mix samples to and from
-// a device's integer (or float) container format, with defined clipping.
-//
-// FLOATING POINT. This is the only kdrv header that uses floating point, on
-// purpose. Kernel code must not use the FPU/SIMD registers implicitly: the
-// kernel does not save a thread's FP state on every entry, and clang's
-// -mkernel implies -no-implicit-float so that the compiler never introduces
-// such instructions on its own (vectorised copies, for example). Explicit
-// float code still compiles, and the audio family calls clipOutputSamples /
-// convertInputSamples with the FP state saved for it (the macOS kernel
-// switches FP context lazily), which is where these functions belong. Call
-// them from nowhere else in a kernel. With -fapple-kext -mkernel the code
-// references no symbol at -O2 (memcpy at -O0). A profile that forbids FP
-// registers (-mgeneral-regs-only) would turn every float operation into a
-// soft-float libcall (__mulsf3 ...) that the kernel does not export, so
-// kernel-profile gates compile exactly this header with FP allowed.
-//
-// Performance: one switch per call selects a tight per-format loop over
-// branch-free sample functions (NaN test by x == x, clamping by compare and
-// select, rounding by a biased truncation), which clang vectorises in user
-// space. GCC 12 keeps them scalar: under -ftrapping-math it will not
-// if-convert a select whose arm it has folded a multiply into. In a kext
-// the same loops compile to scalar SSE/NEON code (no implicit SIMD).
-//
-// Rules (x is the float sample, every format):
-//   - NaN becomes 0; -0.0 and denormals become 0; +-Inf clamp like any
-//     value beyond full scale. No out-of-range float ever reaches an integer
-//     cast (that is undefined behaviour): values are saturated in float first.
-//   - S16Book      clamp x to [-1, 1]; x >= 0 ? trunc(x * 32767)
-//                  : trunc(x * 32768). The classic clip routine: +1.0 gives
-//                  32767 and -1.0 gives -32768, but positive values lose up
-//                  to one step, so s16 -> float -> s16 turns every s > 0
-//                  into s - 1 (32767 -> 0.99997 -> 32766); 0 and negative
-//                  values survive.
-//   - S16Symmetric x * 32768, rounded to nearest (ties away from zero),
-//                  saturated to [-32768, 32767]. s16 -> float -> s16 is exact.
-//   - S24High32 / S24Low32
-//                  x * 2^23 rounded, saturated to [-2^23, 2^23 - 1]. High:
-//                  stored << 8 (low byte 0). Low: stored in the low 24 bits
-//                  with the top byte a copy of the sign (a sign-extended
-//                  int32); input ignores the padding byte either way.
-//   - S32          x >= 1.0 -> INT32_MAX, x <= -1.0 -> INT32_MIN, else x * 2^31
-//                  rounded (ties away from zero).
-//   - F32          float containers: NaN -> 0 and clamp to [-1, 1], both
-//                  directions (a float device must not get a NaN either);
-//                  -0.0 and denormals pass unchanged (they are silence).
-//   - To float:    s16 / 32768 and s24 / 2^23 are exact; s32 / 2^31 rounds
-//                  to float's 24-bit significand. S16Book reads like
-//                  S16Symmetric (s / 32768).
-//   - Byte order:  when the stream's order is not the host's, each container
-//                  is swapped after conversion (output) or before it (input).
-//
-// Rounding adds the largest float below one half (with the sign of y) and
-// truncates, so 0.49999997 never rounds up; the classic (int)(y + 0.5f)
-// does, because the float sum rounds to 1.0.
+/// \file
+/// Audio sample converters: the system's 32-bit float mix samples to and from
+/// a device's integer (or float) container format, with defined clipping.
+///
+/// FLOATING POINT. This is the only kdrv header that uses floating point, on
+/// purpose. Kernel code must not use the FPU/SIMD registers implicitly: the
+/// kernel does not save a thread's FP state on every entry, and clang's
+/// -mkernel implies -no-implicit-float so that the compiler never introduces
+/// such instructions on its own (vectorised copies, for example). Explicit
+/// float code still compiles, and the audio family calls clipOutputSamples /
+/// convertInputSamples with the FP state saved for it (the macOS kernel
+/// switches FP context lazily), which is where these functions belong. Call
+/// them from nowhere else in a kernel. With -fapple-kext -mkernel the code
+/// references no symbol at -O2 (memcpy at -O0). A profile that forbids FP
+/// registers (-mgeneral-regs-only) would turn every float operation into a
+/// soft-float libcall (__mulsf3 ...) that the kernel does not export, so
+/// kernel-profile gates compile exactly this header with FP allowed.
+///
+/// Performance: one switch per call selects a tight per-format loop over
+/// branch-free sample functions (NaN test by x == x, clamping by compare and
+/// select, rounding by a biased truncation), which clang vectorises in user
+/// space. GCC 12 keeps them scalar: under -ftrapping-math it will not
+/// if-convert a select whose arm it has folded a multiply into. In a kext
+/// the same loops compile to scalar SSE/NEON code (no implicit SIMD).
+///
+/// Rules (x is the float sample, every format):
+///   - NaN becomes 0; -0.0 and denormals become 0; +-Inf clamp like any
+///     value beyond full scale. No out-of-range float ever reaches an integer
+///     cast (that is undefined behaviour): values are saturated in float first.
+///   - S16Book      clamp x to [-1, 1]; x >= 0 ? trunc(x * 32767)
+///                  : trunc(x * 32768). The classic clip routine: +1.0 gives
+///                  32767 and -1.0 gives -32768, but positive values lose up
+///                  to one step, so s16 -> float -> s16 turns every s > 0
+///                  into s - 1 (32767 -> 0.99997 -> 32766); 0 and negative
+///                  values survive.
+///   - S16Symmetric x * 32768, rounded to nearest (ties away from zero),
+///                  saturated to [-32768, 32767]. s16 -> float -> s16 is exact.
+///   - S24High32 / S24Low32
+///                  x * 2^23 rounded, saturated to [-2^23, 2^23 - 1]. High:
+///                  stored << 8 (low byte 0). Low: stored in the low 24 bits
+///                  with the top byte a copy of the sign (a sign-extended
+///                  int32); input ignores the padding byte either way.
+///   - S32          x >= 1.0 -> INT32_MAX, x <= -1.0 -> INT32_MIN, else x * 2^31
+///                  rounded (ties away from zero).
+///   - F32          float containers: NaN -> 0 and clamp to [-1, 1], both
+///                  directions (a float device must not get a NaN either);
+///                  -0.0 and denormals pass unchanged (they are silence).
+///   - To float:    s16 / 32768 and s24 / 2^23 are exact; s32 / 2^31 rounds
+///                  to float's 24-bit significand. S16Book reads like
+///                  S16Symmetric (s / 32768).
+///   - Byte order:  when the stream's order is not the host's, each container
+///                  is swapped after conversion (output) or before it (input).
+///
+/// Rounding adds the largest float below one half (with the sign of y) and
+/// truncates, so 0.49999997 never rounds up; the classic (int)(y + 0.5f)
+/// does, because the float sum rounds to 1.0.
 #ifndef KDRV_AUDIO_CONVERT_HPP
 #define KDRV_AUDIO_CONVERT_HPP
 
@@ -65,8 +66,8 @@
 
 namespace kdrv
 {
-// Device sample formats. The container width is 2 bytes for S16*, 4 for the
-// others.
+/// Device sample formats. The container width is 2 bytes for S16*, 4 for the
+/// others.
 enum class AudioSampleFormat : uint32_t
 {
     S16Book = 0,      // 16-bit, the book's asymmetric truncating clip
@@ -79,7 +80,7 @@ enum class AudioSampleFormat : uint32_t
 
 constexpr uint32_t kAudioSampleFormatCount = 6;
 
-// Container bytes of a format (2 or 4), 0 for a value outside the enum.
+/// Container bytes of a format (2 or 4), 0 for a value outside the enum.
 constexpr uint32_t audioContainerBytes(AudioSampleFormat format)
 {
     return static_cast<uint32_t>(format) > static_cast<uint32_t>(AudioSampleFormat::F32) ? 0
@@ -88,9 +89,9 @@ constexpr uint32_t audioContainerBytes(AudioSampleFormat format)
                : 4;
 }
 
-// True when a ring's geometry matches a format's container and placement
-// (width, depth, alignment for 24-in-32). Byte order is handled by the
-// converter and is not part of the match.
+/// True when a ring's geometry matches a format's container and placement
+/// (width, depth, alignment for 24-in-32). Byte order is handled by the
+/// converter and is not part of the match.
 inline bool audioFormatMatches(AudioSampleFormat format, const AudioRingGeometry& geometry)
 {
     if (!geometry.isValid() || geometry.containerBytes() != audioContainerBytes(format))
@@ -118,23 +119,23 @@ inline bool audioFormatMatches(AudioSampleFormat format, const AudioRingGeometry
 // below vectorise.
 namespace detail
 {
-// NaN -> 0 (NaN is the only value not equal to itself).
+/// NaN -> 0 (NaN is the only value not equal to itself).
 KDRV_INLINE float audioNanToZero(float x) { return x == x ? x : 0.0f; }
 
-// Clamp a non-NaN value to [lo, hi].
+/// Clamp a non-NaN value to [lo, hi].
 KDRV_INLINE float audioClamp(float x, float lo, float hi)
 {
     const float a = x < lo ? lo : x;
     return a > hi ? hi : a;
 }
 
-// Round to nearest, ties away from zero, for |y| < 2^31: truncate
-// y + copysign(h, y) with h = 0.5 - 2^-25, the largest float below 0.5.
-// Adding exactly 0.5 is the classic bug (0.49999997 + 0.5 rounds to 1.0);
-// with h, a fraction below one half can never reach the next integer, while
-// a fraction of one half or more always does (for |y| < 1 the tie at
-// 1 - 2^-25 rounds to the even 1.0). Needs the default round-to-nearest FP
-// mode, which both user space and the kernel run in.
+/// Round to nearest, ties away from zero, for |y| < 2^31: truncate
+/// y + copysign(h, y) with h = 0.5 - 2^-25, the largest float below 0.5.
+/// Adding exactly 0.5 is the classic bug (0.49999997 + 0.5 rounds to 1.0);
+/// with h, a fraction below one half can never reach the next integer, while
+/// a fraction of one half or more always does (for |y| < 1 the tie at
+/// 1 - 2^-25 rounds to the even 1.0). Needs the default round-to-nearest FP
+/// mode, which both user space and the kernel run in.
 constexpr float kAudioBelowHalf = 0.5f - 1.0f / 33554432.0f;
 KDRV_INLINE int32_t audioRoundToInt(float y)
 {
@@ -142,8 +143,8 @@ KDRV_INLINE int32_t audioRoundToInt(float y)
     return static_cast<int32_t>(y + bias);
 }
 
-// Integer bits of a float and back, without aliasing tricks (lowered to a
-// register move).
+/// Integer bits of a float and back, without aliasing tricks (lowered to a
+/// register move).
 KDRV_INLINE uint32_t audioFloatBits(float x)
 {
     uint32_t u;
@@ -160,7 +161,7 @@ KDRV_INLINE float audioBitsFloat(uint32_t u)
 constexpr float kAudioTwoPow15 = 32768.0f;
 constexpr float kAudioTwoPow23 = 8388608.0f;
 constexpr float kAudioTwoPow31 = 2147483648.0f;
-// The largest float below 1.0 (1 - 2^-24); times 2^31 it is 2^31 - 128.
+/// The largest float below 1.0 (1 - 2^-24); times 2^31 it is 2^31 - 128.
 constexpr float kAudioBelowOne = 1.0f - 1.0f / 16777216.0f;
 } // namespace detail
 
@@ -178,7 +179,7 @@ KDRV_INLINE int16_t audioFloatToS16Symmetric(float x)
     return static_cast<int16_t>(detail::audioRoundToInt(y));
 }
 
-// The 24-bit value in [-2^23, 2^23 - 1] (as an int32_t).
+/// The 24-bit value in [-2^23, 2^23 - 1] (as an int32_t).
 KDRV_INLINE int32_t audioFloatToS24(float x)
 {
     const float y = detail::audioClamp(detail::audioNanToZero(x) * detail::kAudioTwoPow23,
@@ -200,7 +201,7 @@ KDRV_INLINE float audioFloatToF32(float x)
     return detail::audioClamp(detail::audioNanToZero(x), -1.0f, 1.0f);
 }
 
-// 24-bit value <-> container.
+/// 24-bit value <-> container.
 KDRV_INLINE uint32_t audioPackS24High(int32_t s24) { return static_cast<uint32_t>(s24) << 8; }
 KDRV_INLINE uint32_t audioPackS24Low(int32_t s24) { return static_cast<uint32_t>(s24); }
 KDRV_INLINE int32_t audioUnpackS24High(uint32_t container)
@@ -282,8 +283,8 @@ KDRV_AUDIO_IN_LOOP_(audioInF32Swap, uint32_t, audioFloatToF32(audioBitsFloat(swa
 #undef KDRV_AUDIO_OUT_LOOP_
 #undef KDRV_AUDIO_IN_LOOP_
 
-// Validates a block request: the first sample (firstFrame * channels) and
-// the sample count, with every product and sum checked in 32 bits.
+/// Validates a block request: the first sample (firstFrame * channels) and
+/// the sample count, with every product and sum checked in 32 bits.
 KDRV_INLINE Status audioSampleRange(uint32_t firstFrame, uint32_t frames, uint32_t channels,
                                     uint32_t* firstSample, uint32_t* samples)
 {
@@ -305,22 +306,22 @@ KDRV_INLINE bool audioAligned(const void* p, size_t alignment)
 }
 } // namespace detail
 
-// Converts `frames` frames of `channels` interleaved float samples into the
-// device format (the audio family's clipOutputSamples). Both buffers are
-// indexed from sample firstFrame * channels: the mix buffer and the sample
-// buffer share the ring's frame numbering.
-//
-// byteOrder is the stream's declared order; samples are swapped when it is
-// not the host's. Nothing is allocated; runs in O(frames * channels).
-// Calling context: where the audio family has saved the FP state (see top).
-//
-// Returns:
-//   Success      frames == 0 writes nothing.
-//   BadArgument  unknown format, channels == 0, null buffer, or
-//                (firstFrame + frames) * channels overflowing uint32_t.
-//   NotAligned   a buffer not aligned to its element size.
-// The caller guarantees both buffers hold (firstFrame + frames) * channels
-// samples (the ring geometry does: see audioFormatMatches).
+/// Converts `frames` frames of `channels` interleaved float samples into the
+/// device format (the audio family's clipOutputSamples). Both buffers are
+/// indexed from sample firstFrame * channels: the mix buffer and the sample
+/// buffer share the ring's frame numbering.
+///
+/// byteOrder is the stream's declared order; samples are swapped when it is
+/// not the host's. Nothing is allocated; runs in O(frames * channels).
+/// Calling context: where the audio family has saved the FP state (see top).
+///
+/// Returns:
+///   Success      frames == 0 writes nothing.
+///   BadArgument  unknown format, channels == 0, null buffer, or
+///                (firstFrame + frames) * channels overflowing uint32_t.
+///   NotAligned   a buffer not aligned to its element size.
+/// The caller guarantees both buffers hold (firstFrame + frames) * channels
+/// samples (the ring geometry does: see audioFormatMatches).
 KDRV_NODISCARD inline Status convertFromFloat(AudioSampleFormat format, AudioByteOrder byteOrder,
                                               const float* mix, void* samples, uint32_t firstFrame,
                                               uint32_t frames, uint32_t channels)
@@ -369,13 +370,13 @@ KDRV_NODISCARD inline Status convertFromFloat(AudioSampleFormat format, AudioByt
     return Status::Success;
 }
 
-// Converts `frames` frames of device samples, read from sample
-// firstFrame * channels of `samples`, into floats written at the START of
-// `dest` (the audio family's convertInputSamples hands a destination that
-// begins at the first requested frame). Swaps before converting when
-// byteOrder is not the host's. Same returns and context as
-// convertFromFloat; the caller guarantees `dest` holds frames * channels
-// floats.
+/// Converts `frames` frames of device samples, read from sample
+/// firstFrame * channels of `samples`, into floats written at the START of
+/// `dest` (the audio family's convertInputSamples hands a destination that
+/// begins at the first requested frame). Swaps before converting when
+/// byteOrder is not the host's. Same returns and context as
+/// convertFromFloat; the caller guarantees `dest` holds frames * channels
+/// floats.
 KDRV_NODISCARD inline Status convertToFloat(AudioSampleFormat format, AudioByteOrder byteOrder,
                                             const void* samples, float* dest, uint32_t firstFrame,
                                             uint32_t frames, uint32_t channels)
