@@ -84,39 +84,39 @@ namespace kdrv
 // ---------------------------------------------------------------------------
 // Limits (values from xnu; the kernel bridge proves them against the SDK)
 
-// In a check field: "do not check this count or size" (kIOUCVariableStructureSize).
+/// In a check field: "do not check this count or size" (kIOUCVariableStructureSize).
 constexpr uint32_t kVariableSize = 0xFFFFFFFFu;
-// Scalars per direction (kIOExternalMethodScalarInputCountMax / OutputCountMax).
+/// Scalars per direction (kIOExternalMethodScalarInputCountMax / OutputCountMax).
 constexpr uint32_t kScalarMax = 16;
-// Largest inline structure (io_struct_inband_t); larger ones come as descriptors.
+/// Largest inline structure (io_struct_inband_t); larger ones come as descriptors.
 constexpr uint32_t kInlineStructMax = 4096;
-// Words of an async reference (kOSAsyncRef64Count).
+/// Words of an async reference (kOSAsyncRef64Count).
 constexpr uint32_t kAsyncRefCount = 8;
-// Result words in one async completion (kMaxAsyncArgs).
+/// Result words in one async completion (kMaxAsyncArgs).
 constexpr uint32_t kAsyncArgsMax = 16;
-// Async reference word indices (kIOAsyncReservedIndex, kIOAsyncCalloutFuncIndex,
-// kIOAsyncCalloutRefconIndex, kIOAsyncCalloutCount).
+/// Async reference word indices (kIOAsyncReservedIndex, kIOAsyncCalloutFuncIndex,
+/// kIOAsyncCalloutRefconIndex, kIOAsyncCalloutCount).
 constexpr uint32_t kAsyncReservedIndex = 0;
 constexpr uint32_t kAsyncCalloutFuncIndex = 1;
 constexpr uint32_t kAsyncCalloutRefconIndex = 2;
 constexpr uint32_t kAsyncCalloutCount = 3;
-// The reserved word holds the wake port; xnu keeps flag bits in its low two bits.
+/// The reserved word holds the wake port; xnu keeps flag bits in its low two bits.
 constexpr uint64_t kAsyncReservedFlagsMask = 3u;
-// kIOExternalMethodArgumentsCurrentVersion.
+/// kIOExternalMethodArgumentsCurrentVersion.
 constexpr uint32_t kMethodArgsVersion = 2;
 
-// Row flags.
+/// Row flags.
 constexpr uint32_t kMethodAllowAsync = 1u;   // may be called with a wake port
 constexpr uint32_t kMethodRequireAdmin = 2u; // only for clients opened by an administrator
 
 // ---------------------------------------------------------------------------
 // The argument block
 
-// Mirrors IOExternalMethodArguments field by field, with types that exist in
-// user space too. "in/out" counts hold the caller's capacity on entry and
-// what was written on return. Descriptors are opaque handles (an
-// IOMemoryDescriptor* in a kext) whose length the caller of dispatchMethod
-// reads once, before dispatch, so handlers and checks agree on it.
+/// Mirrors IOExternalMethodArguments field by field, with types that exist in
+/// user space too. "in/out" counts hold the caller's capacity on entry and
+/// what was written on return. Descriptors are opaque handles (an
+/// IOMemoryDescriptor* in a kext) whose length the caller of dispatchMethod
+/// reads once, before dispatch, so handlers and checks agree on it.
 struct MethodArgs
 {
     uint32_t version;  // kMethodArgsVersion
@@ -145,34 +145,34 @@ struct MethodArgs
     uint64_t structureOutputDescriptorLength; // its length; 0 without a descriptor
     uint32_t structureOutputDescriptorSize;   // in/out
 
-    // Whether the client may call kMethodRequireAdmin rows. The user client
-    // decides once, when it is opened (initWithTask with
-    // clientHasPrivilege(securityToken, kIOClientPrivilegeAdministrator)),
-    // and copies the answer into every block: a per-call callback would let
-    // the answer change under a running client and would cost an indirect
-    // call on every dispatch.
+    /// Whether the client may call kMethodRequireAdmin rows. The user client
+    /// decides once, when it is opened (initWithTask with
+    /// clientHasPrivilege(securityToken, kIOClientPrivilegeAdministrator)),
+    /// and copies the answer into every block: a per-call callback would let
+    /// the answer change under a running client and would cost an indirect
+    /// call on every dispatch.
     bool clientPrivileged;
 
-    // The platform's own block (IOExternalMethodArguments* in a kext), for
-    // the rare handler that needs a field kdrv does not mirror; else NULL.
+    /// The platform's own block (IOExternalMethodArguments* in a kext), for
+    /// the rare handler that needs a field kdrv does not mirror; else NULL.
     void* nativeArguments;
 };
 
-// An asynchronous call carries a wake port.
+/// An asynchronous call carries a wake port.
 KDRV_NODISCARD constexpr bool isAsync(const MethodArgs* args) { return args->asyncWakePort != 0; }
 
 // ---------------------------------------------------------------------------
 // The table
 
-// Handlers are static thunks, as in the book: cast target to the object,
-// unpack args, call a member function. `target` is void* because user space
-// has no OSObject.
+/// Handlers are static thunks, as in the book: cast target to the object,
+/// unpack args, call a member function. `target` is void* because user space
+/// has no OSObject.
 typedef Status (*MethodAction)(void* target, void* reference, MethodArgs* args);
 
-// One row. The first five members are IOExternalMethodDispatch's, in its
-// order, so a row written the book's way ({function, 4 checks}) still
-// compiles with flags = 0 (kdrv's own tables write all six values, since
-// -Wextra warns about the missing initializer).
+/// One row. The first five members are IOExternalMethodDispatch's, in its
+/// order, so a row written the book's way ({function, 4 checks}) still
+/// compiles with flags = 0 (kdrv's own tables write all six values, since
+/// -Wextra warns about the missing initializer).
 struct MethodDispatch
 {
     MethodAction function;
@@ -183,19 +183,19 @@ struct MethodDispatch
     uint32_t flags; // kMethodAllowAsync | kMethodRequireAdmin
 };
 
-// True when `table` (a true array) has exactly `count` rows.
+/// True when `table` (a true array) has exactly `count` rows.
 #define KDRV_METHOD_TABLE_MATCHES(table, count) (KDRV_COUNTOF(table) == static_cast<size_t>(count))
 
-// Makes a table/enum length mismatch a compile error. Rows must be written in
-// selector order: the selector is the index.
+/// Makes a table/enum length mismatch a compile error. Rows must be written in
+/// selector order: the selector is the index.
 #define KDRV_STATIC_ASSERT_METHOD_TABLE(table, count)                                        \
     static_assert(KDRV_METHOD_TABLE_MATCHES(table, count),                                   \
                   "method table " #table " must have exactly " #count " rows, in selector " \
                   "order")
 
-// What an out-of-range selector returns. The book's user client answers
-// kIOReturnUnsupported; xnu's IOUserClient2022::dispatchExternalMethod
-// answers kIOReturnBadArgument.
+/// What an out-of-range selector returns. The book's user client answers
+/// kIOReturnUnsupported; xnu's IOUserClient2022::dispatchExternalMethod
+/// answers kIOReturnBadArgument.
 enum class SelectorPolicy : uint32_t
 {
     Unsupported = 0, // book, the default
@@ -204,10 +204,10 @@ enum class SelectorPolicy : uint32_t
 
 namespace detail
 {
-// Step 2. Written as short-circuit tests: the shape of a client's calls
-// rarely changes, so every branch is predicted, and the common case (no
-// descriptors) costs one test per field. (A branch-free reduction of the
-// same tests measured slower.)
+/// Step 2. Written as short-circuit tests: the shape of a client's calls
+/// rarely changes, so every branch is predicted, and the common case (no
+/// descriptors) costs one test per field. (A branch-free reduction of the
+/// same tests measured slower.)
 KDRV_INLINE bool methodArgsInconsistent(const MethodArgs& a)
 {
     if (a.scalarInputCount > kScalarMax || a.scalarOutputCount > kScalarMax ||
@@ -244,15 +244,15 @@ KDRV_INLINE bool methodArgsInconsistent(const MethodArgs& a)
                : (a.structureOutputDescriptorLength | a.structureOutputDescriptorSize) != 0;
 }
 
-// One exact check. `actual` is 64-bit so no size aliases modulo 2^32.
+/// One exact check. `actual` is 64-bit so no size aliases modulo 2^32.
 KDRV_INLINE bool checkHolds(uint32_t check, uint64_t actual)
 {
     return static_cast<uint64_t>(check) == actual || check == kVariableSize;
 }
 
-// Step 6. After step 2 at most one of inline size and descriptor length is
-// non-zero per direction, so their sum is the effective size (and cannot
-// overflow: the inline part is 0 whenever a descriptor length is present).
+/// Step 6. After step 2 at most one of inline size and descriptor length is
+/// non-zero per direction, so their sum is the effective size (and cannot
+/// overflow: the inline part is 0 whenever a descriptor length is present).
 KDRV_INLINE bool rowAccepts(const MethodDispatch& row, const MethodArgs& a)
 {
     return checkHolds(row.checkScalarInputCount, a.scalarInputCount) &&
@@ -263,8 +263,8 @@ KDRV_INLINE bool rowAccepts(const MethodDispatch& row, const MethodArgs& a)
                       a.structureOutputSize + a.structureOutputDescriptorLength);
 }
 
-// Step 3 for scalars: at most kScalarMax words. The first two are stored
-// directly (the common case is one or two), the rest through zeroBytes.
+/// Step 3 for scalars: at most kScalarMax words. The first two are stored
+/// directly (the common case is one or two), the rest through zeroBytes.
 KDRV_INLINE void zeroScalars(uint64_t* out, uint32_t count)
 {
     if (count != 0)
@@ -281,11 +281,11 @@ KDRV_INLINE void zeroScalars(uint64_t* out, uint32_t count)
     }
 }
 
-// The selector indexes a table with an untrusted value right after a bounds
-// check: the classic speculative out-of-bounds gadget (Spectre v1). Clamp
-// the index with a mask the CPU cannot predict: all ones when
-// index < count, else zero. The empty asm hides the value from the optimizer,
-// which would otherwise fold the mask away after the bounds check.
+/// The selector indexes a table with an untrusted value right after a bounds
+/// check: the classic speculative out-of-bounds gadget (Spectre v1). Clamp
+/// the index with a mask the CPU cannot predict: all ones when
+/// index < count, else zero. The empty asm hides the value from the optimizer,
+/// which would otherwise fold the mask away after the bounds check.
 KDRV_INLINE uint32_t indexNoSpeculation(uint32_t index, uint32_t count)
 {
     uint64_t diff = static_cast<uint64_t>(index) - static_cast<uint64_t>(count);
@@ -296,14 +296,14 @@ KDRV_INLINE uint32_t indexNoSpeculation(uint32_t index, uint32_t count)
 }
 } // namespace detail
 
-// Validates `args` against row `selector` of `table` and calls its handler;
-// see the contract at the top of this file. `table` holds `count` rows and
-// is never written; `target` and `reference` reach the handler
-// bit-identical and are never dereferenced here. Always inlined: a user
-// client has one call site, and the checks fold into it.
-//
-// Returns the handler's status, or BadArgument, Error, Unsupported,
-// NotPrivileged, NoCompletion or Overrun as listed above.
+/// Validates `args` against row `selector` of `table` and calls its handler;
+/// see the contract at the top of this file. `table` holds `count` rows and
+/// is never written; `target` and `reference` reach the handler
+/// bit-identical and are never dereferenced here. Always inlined: a user
+/// client has one call site, and the checks fold into it.
+///
+/// Returns the handler's status, or BadArgument, Error, Unsupported,
+/// NotPrivileged, NoCompletion or Overrun as listed above.
 KDRV_NODISCARD KDRV_INLINE Status dispatchMethod(const MethodDispatch* table, uint32_t count,
                                                  uint32_t selector, MethodArgs* args,
                                                  void* target, void* reference,
@@ -392,16 +392,16 @@ KDRV_NODISCARD KDRV_INLINE Status dispatchMethod(const MethodDispatch* table, ui
 // completion that arrives after clientClose() still drops it. TargetRef
 // below holds that one reference and makes an early return drop it.
 
-// A copy of the caller's async reference words.
+/// A copy of the caller's async reference words.
 struct AsyncRef
 {
     uint64_t words[kAsyncRefCount];
 
-    // Copies min(asyncReferenceCount, kAsyncRefCount) words and zero-fills
-    // the rest (the book always copies 64 bytes, whatever the count says).
-    // Word kAsyncReservedIndex is copied as given: the framework wrote the
-    // wake port there. Returns the number of words copied; 0 (all zero) for
-    // a NULL block or reference.
+    /// Copies min(asyncReferenceCount, kAsyncRefCount) words and zero-fills
+    /// the rest (the book always copies 64 bytes, whatever the count says).
+    /// Word kAsyncReservedIndex is copied as given: the framework wrote the
+    /// wake port there. Returns the number of words copied; 0 (all zero) for
+    /// a NULL block or reference.
     uint32_t capture(const MethodArgs* args)
     {
         uint32_t n = 0;
@@ -414,33 +414,33 @@ struct AsyncRef
         return n;
     }
 
-    // The wake port recorded in the reserved word, flag bits removed.
+    /// The wake port recorded in the reserved word, flag bits removed.
     KDRV_NODISCARD constexpr uint64_t wakePort() const
     {
         return words[kAsyncReservedIndex] & ~kAsyncReservedFlagsMask;
     }
 };
 
-// Delivers one completion to the port recorded in `ref` (in a kext:
-// IOUserClient::sendAsyncResult64). Returns its status.
+/// Delivers one completion to the port recorded in `ref` (in a kext:
+/// IOUserClient::sendAsyncResult64). Returns its status.
 typedef Status (*AsyncSendFn)(void* context, const AsyncRef* ref, Status result,
                               const uint64_t* words, uint32_t count);
 
-// Where async completions go: a send function and its context. POD, so it
-// may be a constant-initialized global.
+/// Where async completions go: a send function and its context. POD, so it
+/// may be a constant-initialized global.
 struct AsyncResultSink
 {
     AsyncSendFn send;
     void* context;
 
-    // Sends `result` plus `count` extra words (a byte count, say).
-    //   count > kAsyncArgsMax                  MessageTooLarge, nothing sent
-    //   count != 0 with words == NULL          BadArgument, nothing sent
-    //   no wake port in ref (ref.wakePort()==0) Success, nothing sent (xnu
-    //                                          behaves the same: the client is gone)
-    //   send == NULL                           Error
-    //   otherwise                              send's status
-    // Callable from any context `send` allows; it keeps no state.
+    /// Sends `result` plus `count` extra words (a byte count, say).
+    ///   count > kAsyncArgsMax                  MessageTooLarge, nothing sent
+    ///   count != 0 with words == NULL          BadArgument, nothing sent
+    ///   no wake port in ref (ref.wakePort()==0) Success, nothing sent (xnu
+    ///                                          behaves the same: the client is gone)
+    ///   send == NULL                           Error
+    ///   otherwise                              send's status
+    /// Callable from any context `send` allows; it keeps no state.
     KDRV_NODISCARD Status sendResult(const AsyncRef& ref, Status result, const uint64_t* words,
                                      uint32_t count) const
     {
@@ -464,8 +464,8 @@ struct AsyncResultSink
     }
 };
 
-// How to take and drop a reference on a target (OSObject::retain/release
-// in a kext, a refcount in user space).
+/// How to take and drop a reference on a target (OSObject::retain/release
+/// in a kext, a refcount in user space).
 typedef void (*TargetRetainFn)(void* target);
 typedef void (*TargetReleaseFn)(void* target);
 struct TargetOps
@@ -474,20 +474,20 @@ struct TargetOps
     TargetReleaseFn release;
 };
 
-// Holds at most one reference on an async target, and drops it exactly once.
-//
-//     kdrv::TargetRef ref;
-//     ref.retain(target, &kOps);            // before any step that can fail
-//     Work* w = allocateWork();
-//     if (!w) return Status::NoMemory;      // ~TargetRef releases
-//     ref.transferTo(&w->targetRef);        // the work now owns the reference
-//     if (!startThread(w)) { w->targetRef.release(); freeWork(w); return Status::Error; }
-//     return Status::Success;
-//     ... at completion: sink.sendResult(...); w->targetRef.release(); freeWork(w);
-//
-// release() on an empty TargetRef does nothing, so a second release (a
-// completion racing teardown on the same owner) cannot over-release.
-// Not synchronized: one owner at a time, hand-over by transferTo().
+/// Holds at most one reference on an async target, and drops it exactly once.
+///
+///     kdrv::TargetRef ref;
+///     ref.retain(target, &kOps);            // before any step that can fail
+///     Work* w = allocateWork();
+///     if (!w) return Status::NoMemory;      // ~TargetRef releases
+///     ref.transferTo(&w->targetRef);        // the work now owns the reference
+///     if (!startThread(w)) { w->targetRef.release(); freeWork(w); return Status::Error; }
+///     return Status::Success;
+///     ... at completion: sink.sendResult(...); w->targetRef.release(); freeWork(w);
+///
+/// release() on an empty TargetRef does nothing, so a second release (a
+/// completion racing teardown on the same owner) cannot over-release.
+/// Not synchronized: one owner at a time, hand-over by transferTo().
 class TargetRef
 {
 public:
@@ -495,9 +495,9 @@ public:
     ~TargetRef() { static_cast<void>(release()); }
     KDRV_NONCOPYABLE(TargetRef);
 
-    // Takes one reference on `target`. Preconditions (programmer errors,
-    // checked by contract): this holds none; target, ops and both functions
-    // are non-NULL.
+    /// Takes one reference on `target`. Preconditions (programmer errors,
+    /// checked by contract): this holds none; target, ops and both functions
+    /// are non-NULL.
     void retain(void* target, const TargetOps* ops)
     {
         KDRV_EXPECTS(target_ == nullptr);
@@ -508,7 +508,7 @@ public:
         ops_ = ops;
     }
 
-    // Drops the reference if one is held; true if it did.
+    /// Drops the reference if one is held; true if it did.
     bool release()
     {
         void* const t = target_;
@@ -521,8 +521,8 @@ public:
         return true;
     }
 
-    // Moves the reference to `dest`, which must hold none (else dest keeps
-    // its own and this one is dropped, so nothing leaks).
+    /// Moves the reference to `dest`, which must hold none (else dest keeps
+    /// its own and this one is dropped, so nothing leaks).
     void transferTo(TargetRef* dest)
     {
         if (dest == this)
@@ -550,8 +550,8 @@ private:
 // ---------------------------------------------------------------------------
 // Notifications from the driver (registerNotificationPort / mach_msg_send_from_kernel)
 
-// A message begins with this header; the layout follows mach_msg_header_t
-// (bits, size, remote port, local port, voucher, id).
+/// A message begins with this header; the layout follows mach_msg_header_t
+/// (bits, size, remote port, local port, voucher, id).
 struct NotifyHeader
 {
     uint32_t bits;
@@ -562,15 +562,15 @@ struct NotifyHeader
     int32_t id;
 };
 
-// Sends a complete message to `port` (in a kext: mach_msg_send_from_kernel).
+/// Sends a complete message to `port` (in a kext: mach_msg_send_from_kernel).
 typedef Status (*NotifySendFn)(void* context, void* port, NotifyHeader* message, uint32_t size);
 
-// The port a client registered for notifications, modelled as an opaque
-// pointer plus a send function so the same code runs in user space.
-//
-// Not synchronized: registerPort(), clear() and send() must be serialized by
-// the owner (the user client's gate or lock), since a replaced port may be
-// released by the caller as soon as registerPort() returns.
+/// The port a client registered for notifications, modelled as an opaque
+/// pointer plus a send function so the same code runs in user space.
+///
+/// Not synchronized: registerPort(), clear() and send() must be serialized by
+/// the owner (the user client's gate or lock), since a replaced port may be
+/// released by the caller as soon as registerPort() returns.
 class NotifyPort
 {
 public:
@@ -579,15 +579,15 @@ public:
     }
     KDRV_NONCOPYABLE(NotifyPort);
 
-    // Sets the transport. Two-phase: a constant-initialized NotifyPort has none.
+    /// Sets the transport. Two-phase: a constant-initialized NotifyPort has none.
     void init(NotifySendFn sendFn, void* sendContext)
     {
         send_ = sendFn;
         context_ = sendContext;
     }
 
-    // registerNotificationPort(port, type, refCon): stores the port,
-    // replacing any earlier one; port == NULL clears. Always Success.
+    /// registerNotificationPort(port, type, refCon): stores the port,
+    /// replacing any earlier one; port == NULL clears. Always Success.
     Status registerPort(void* port, uint32_t type, uint64_t refCon)
     {
         port_ = port;
@@ -603,11 +603,11 @@ public:
     KDRV_NODISCARD uint32_t type() const { return type_; }
     KDRV_NODISCARD uint64_t refCon() const { return refCon_; }
 
-    // Fills message->remotePort and message->size (= size) and sends.
-    //   no registered port                          Error (the book's guard)
-    //   message == NULL or size < sizeof(NotifyHeader)  BadArgument
-    //   no send function                            Error
-    //   otherwise                                   the send function's status
+    /// Fills message->remotePort and message->size (= size) and sends.
+    ///   no registered port                          Error (the book's guard)
+    ///   message == NULL or size < sizeof(NotifyHeader)  BadArgument
+    ///   no send function                            Error
+    ///   otherwise                                   the send function's status
     KDRV_NODISCARD Status send(NotifyHeader* message, uint32_t size) const
     {
         if (port_ == nullptr)

@@ -1,40 +1,41 @@
 // SPDX-License-Identifier: MIT
 //
-// Kernel-control socket options: a constant table of getsockopt/setsockopt
-// handlers with per-option length limits, and a small model of a kernel
-// control's client lifetime (connect, disconnect, stop).
-//
-// In xnu, ctl_ctloutput() calls a control's getopt/setopt callbacks with a
-// kernel copy of the caller's buffer. It trusts the length a getopt
-// callback returns, and panics if it exceeds the buffer. kdrv's table sits
-// between the two and trusts nothing:
-//
-//   optionGet(table, n, level, opt, unitinfo, data, len)
-//     level != kSysprotoControl                      EINVAL
-//     opt not in the table, or get == NULL           ENOTSUP
-//     data == NULL or *len == 0: a size query; the handler gets data == NULL
-//       and the length it reports is returned as is (nothing is copied)
-//     otherwise the handler gets data (untouched: it may read a key the
-//       caller left there) and *len = min(capacity, maxLen), never 0;
-//       capacity < minLen, or maxLen == 0              EINVAL (handler not called)
-//       handler sets *len above what it was given     *len clamped, EINVAL
-//     else the handler's errno and *len
-//
-//   optionSet(table, n, level, opt, unitinfo, data, len)
-//     level != kSysprotoControl                      EINVAL
-//     opt not in the table, or set == NULL           ENOTSUP
-//     len outside [minLen, maxLen]                    EINVAL
-//     len != 0 with data == NULL                      EINVAL
-//     len == 0: the handler gets data == NULL (as xnu passes it)
-//     else the handler's errno
-//
-// `data` is valid only during the call; a handler that keeps a string copies
-// it with copyOptionString(), which always terminates.
-//
-// All functions here are reentrant and never write the table. Results are
-// errno values (0 = success), numbered for the system kdrv runs on
-// (KDRV_CONFIG_ERRNO_BSD): compare with kErrno* or <errno.h> names, never
-// with literal numbers.
+/// \file
+/// Kernel-control socket options: a constant table of getsockopt/setsockopt
+/// handlers with per-option length limits, and a small model of a kernel
+/// control's client lifetime (connect, disconnect, stop).
+///
+/// In xnu, ctl_ctloutput() calls a control's getopt/setopt callbacks with a
+/// kernel copy of the caller's buffer. It trusts the length a getopt
+/// callback returns, and panics if it exceeds the buffer. kdrv's table sits
+/// between the two and trusts nothing:
+///
+///   optionGet(table, n, level, opt, unitinfo, data, len)
+///     level != kSysprotoControl                      EINVAL
+///     opt not in the table, or get == NULL           ENOTSUP
+///     data == NULL or *len == 0: a size query; the handler gets data == NULL
+///       and the length it reports is returned as is (nothing is copied)
+///     otherwise the handler gets data (untouched: it may read a key the
+///       caller left there) and *len = min(capacity, maxLen), never 0;
+///       capacity < minLen, or maxLen == 0              EINVAL (handler not called)
+///       handler sets *len above what it was given     *len clamped, EINVAL
+///     else the handler's errno and *len
+///
+///   optionSet(table, n, level, opt, unitinfo, data, len)
+///     level != kSysprotoControl                      EINVAL
+///     opt not in the table, or set == NULL           ENOTSUP
+///     len outside [minLen, maxLen]                    EINVAL
+///     len != 0 with data == NULL                      EINVAL
+///     len == 0: the handler gets data == NULL (as xnu passes it)
+///     else the handler's errno
+///
+/// `data` is valid only during the call; a handler that keeps a string copies
+/// it with copyOptionString(), which always terminates.
+///
+/// All functions here are reentrant and never write the table. Results are
+/// errno values (0 = success), numbered for the system kdrv runs on
+/// (KDRV_CONFIG_ERRNO_BSD): compare with kErrno* or <errno.h> names, never
+/// with literal numbers.
 #ifndef KDRV_OPTION_TABLE_HPP
 #define KDRV_OPTION_TABLE_HPP
 
@@ -44,8 +45,8 @@
 
 namespace kdrv
 {
-// errno values the kernel-control path returns. Only ENOTSUP and ENOTCONN
-// differ between Darwin/BSD and Linux.
+/// errno values the kernel-control path returns. Only ENOTSUP and ENOTCONN
+/// differ between Darwin/BSD and Linux.
 constexpr int kErrnoEPERM = 1;
 constexpr int kErrnoENOENT = 2;
 constexpr int kErrnoENOMEM = 12;
@@ -54,17 +55,17 @@ constexpr int kErrnoEINVAL = 22;
 constexpr int kErrnoENOTSUP = KDRV_CONFIG_ERRNO_BSD ? 45 : 95;
 constexpr int kErrnoENOTCONN = KDRV_CONFIG_ERRNO_BSD ? 57 : 107;
 
-// The socket level of kernel-control options (SYSPROTO_CONTROL).
+/// The socket level of kernel-control options (SYSPROTO_CONTROL).
 constexpr int kSysprotoControl = 2;
-// The book's string-option buffer (MAX_STRING_LEN in its example).
+/// The book's string-option buffer (MAX_STRING_LEN in its example).
 constexpr uint32_t kMaxStringLen = 256;
 
-// Handlers return an errno. get: on entry *len is the room in data (0 and
-// data == NULL for a size query); on return, the bytes written (or needed).
+/// Handlers return an errno. get: on entry *len is the room in data (0 and
+/// data == NULL for a size query); on return, the bytes written (or needed).
 typedef int (*OptionGetFn)(void* unitinfo, int opt, void* data, size_t* len);
 typedef int (*OptionSetFn)(void* unitinfo, int opt, const void* data, size_t len);
 
-// One option. A get-only or set-only option leaves the other handler NULL.
+/// One option. A get-only or set-only option leaves the other handler NULL.
 struct OptionEntry
 {
     int opt;
@@ -76,7 +77,7 @@ struct OptionEntry
 
 namespace detail
 {
-// Linear and bounded by `count`: option numbers are sparse, tables short.
+/// Linear and bounded by `count`: option numbers are sparse, tables short.
 KDRV_INLINE const OptionEntry* findOption(const OptionEntry* table, uint32_t count, int opt)
 {
     if (table == nullptr)
@@ -94,8 +95,8 @@ KDRV_INLINE const OptionEntry* findOption(const OptionEntry* table, uint32_t cou
 }
 } // namespace detail
 
-// getsockopt through the table; see the contract at the top of this file.
-// `len` must be non-NULL (EINVAL otherwise).
+/// getsockopt through the table; see the contract at the top of this file.
+/// `len` must be non-NULL (EINVAL otherwise).
 KDRV_NODISCARD inline int optionGet(const OptionEntry* table, uint32_t count, int level, int opt,
                                     void* unitinfo, void* data, size_t* len)
 {
@@ -135,7 +136,7 @@ KDRV_NODISCARD inline int optionGet(const OptionEntry* table, uint32_t count, in
     return err;
 }
 
-// setsockopt through the table; see the contract at the top of this file.
+/// setsockopt through the table; see the contract at the top of this file.
 KDRV_NODISCARD inline int optionSet(const OptionEntry* table, uint32_t count, int level, int opt,
                                     void* unitinfo, const void* data, size_t len)
 {
@@ -155,10 +156,10 @@ KDRV_NODISCARD inline int optionSet(const OptionEntry* table, uint32_t count, in
     return e->set(unitinfo, opt, len != 0 ? data : nullptr, len);
 }
 
-// Copies an option's bytes into a string buffer of `capacity` bytes:
-// min(len, capacity - 1) bytes, then a terminator, whatever `data` holds (a
-// caller need not terminate). Returns the string length, 0 when there is no
-// room at all (capacity == 0 writes nothing).
+/// Copies an option's bytes into a string buffer of `capacity` bytes:
+/// min(len, capacity - 1) bytes, then a terminator, whatever `data` holds (a
+/// caller need not terminate). Returns the string length, 0 when there is no
+/// room at all (capacity == 0 writes nothing).
 inline size_t copyOptionString(char* dst, size_t capacity, const void* data, size_t len)
 {
     if (dst == nullptr || capacity == 0)
@@ -174,10 +175,10 @@ inline size_t copyOptionString(char* dst, size_t capacity, const void* data, siz
     return n;
 }
 
-// The get side of a string option: writes `str` (strLength bytes, no
-// terminator needed in the source) plus a terminator into data, truncating
-// to *len bytes, terminator included, and sets *len to the bytes written.
-// For a size query (data == NULL) sets *len to strLength + 1.
+/// The get side of a string option: writes `str` (strLength bytes, no
+/// terminator needed in the source) plus a terminator into data, truncating
+/// to *len bytes, terminator included, and sets *len to the bytes written.
+/// For a size query (data == NULL) sets *len to strLength + 1.
 inline void putOptionString(const char* str, size_t strLength, void* data, size_t* len)
 {
     if (data == nullptr)
@@ -202,16 +203,16 @@ inline void putOptionString(const char* str, size_t strLength, void* data, size_
 // ---------------------------------------------------------------------------
 // A kernel control's clients
 
-// Control flags (ctl_reg.ctl_flags).
+/// Control flags (ctl_reg.ctl_flags).
 constexpr uint32_t kControlFlagPrivileged = 1u; // CTL_FLAG_PRIVILEGED: root clients only
 
-// connect: allocate per-client state into *unitinfo and return 0, or refuse
-// with an errno (EBUSY, EPERM ...) having allocated nothing. disconnect:
-// free it. Both get the descriptor's context.
+/// connect: allocate per-client state into *unitinfo and return 0, or refuse
+/// with an errno (EBUSY, EPERM ...) having allocated nothing. disconnect:
+/// free it. Both get the descriptor's context.
 typedef int (*ControlConnectFn)(void* context, uint32_t unit, void** unitinfo);
 typedef int (*ControlDisconnectFn)(void* context, uint32_t unit, void* unitinfo);
 
-// Everything constant about a control. POD; may be a static const global.
+/// Everything constant about a control. POD; may be a static const global.
 struct ControlDescriptor
 {
     uint32_t flags;
@@ -222,7 +223,7 @@ struct ControlDescriptor
     void* context;
 };
 
-// Storage for one client; the control's owner supplies an array of them.
+/// Storage for one client; the control's owner supplies an array of them.
 struct ControlSlot
 {
     constexpr ControlSlot() : state(), unitinfo(nullptr) {}
@@ -231,22 +232,22 @@ struct ControlSlot
     void* unitinfo;
 };
 
-// The client side of a kernel control: units 1..slotCount, one per
-// connected client, each with the unitinfo its connect callback allocated.
-//
-// Concurrency: connect(), stop() and calls for different units may run on
-// any threads at once (slots are claimed with atomics, never a lock). Calls
-// for one unit (getOption, setOption, disconnect) must not overlap: xnu
-// serializes them with the socket's lock, and a disconnect frees the
-// unitinfo the others use.
+/// The client side of a kernel control: units 1..slotCount, one per
+/// connected client, each with the unitinfo its connect callback allocated.
+///
+/// Concurrency: connect(), stop() and calls for different units may run on
+/// any threads at once (slots are claimed with atomics, never a lock). Calls
+/// for one unit (getOption, setOption, disconnect) must not overlap: xnu
+/// serializes them with the socket's lock, and a disconnect frees the
+/// unitinfo the others use.
 class KernelControl
 {
 public:
     constexpr KernelControl() : desc_(nullptr), slots_(nullptr), slotCount_(0), clients_() {}
     KDRV_NONCOPYABLE(KernelControl);
 
-    // Two-phase: binds the descriptor and the client slots (all must be
-    // free). BadArgument for NULL pointers or no slots.
+    /// Two-phase: binds the descriptor and the client slots (all must be
+    /// free). BadArgument for NULL pointers or no slots.
     KDRV_NODISCARD Status init(const ControlDescriptor* desc, ControlSlot* slots,
                                uint32_t slotCount)
     {
@@ -261,9 +262,9 @@ public:
         return Status::Success;
     }
 
-    // A client connects. EPERM: privileged control and the client is not
-    // root. ENOENT: the control is stopped. EBUSY: every slot is taken.
-    // Else the connect callback's result; on 0, *unit names the client.
+    /// A client connects. EPERM: privileged control and the client is not
+    /// root. ENOENT: the control is stopped. EBUSY: every slot is taken.
+    /// Else the connect callback's result; on 0, *unit names the client.
     KDRV_NODISCARD int connect(bool clientIsRoot, uint32_t* unit)
     {
         if (unit == nullptr || desc_ == nullptr)
@@ -316,9 +317,9 @@ public:
         return 0;
     }
 
-    // The client goes away: the disconnect callback frees its unitinfo.
-    // ENOTCONN if `unit` is not connected. Returns 0 otherwise (as in xnu,
-    // the callback's result does not keep the client).
+    /// The client goes away: the disconnect callback frees its unitinfo.
+    /// ENOTCONN if `unit` is not connected. Returns 0 otherwise (as in xnu,
+    /// the callback's result does not keep the client).
     KDRV_NODISCARD int disconnect(uint32_t unit)
     {
         ControlSlot* const slot = connectedSlot(unit);
@@ -337,8 +338,8 @@ public:
         return 0;
     }
 
-    // getsockopt/setsockopt for a client: EINVAL for a wrong level, ENOTCONN
-    // for a unit that is not connected, then optionGet/optionSet.
+    /// getsockopt/setsockopt for a client: EINVAL for a wrong level, ENOTCONN
+    /// for a unit that is not connected, then optionGet/optionSet.
     KDRV_NODISCARD int getOption(uint32_t unit, int level, int opt, void* data, size_t* len)
     {
         if (level != kSysprotoControl)
@@ -368,8 +369,8 @@ public:
                          len);
     }
 
-    // The kext's stop(): EBUSY while any client is connected (the kext then
-    // returns KERN_FAILURE), else 0 and later connects get ENOENT.
+    /// The kext's stop(): EBUSY while any client is connected (the kext then
+    /// returns KERN_FAILURE), else 0 and later connects get ENOENT.
     KDRV_NODISCARD int stop()
     {
         uint32_t expected = 0;
