@@ -1,35 +1,36 @@
 // SPDX-License-Identifier: MIT
 //
-// Mutex (a sleeping lock with sleep/wakeup on an event address) and
-// RecursiveMutex.
-//
-// Kernel: Mutex is an IOLock (lck_mtx) and RecursiveMutex an IORecursiveLock.
-// User space: a pthread mutex. Either may block, so neither may be taken from
-// interrupt context or while a SpinLock is held.
-//
-// Memory order: lock() and a successful tryLock() acquire, unlock() releases.
-//
-// Sleep and wakeup (the book's IOLockSleep/IOLockWakeup pattern):
-//
-//     mutex.lock();                          // producer:
-//     while (!ready)                         //   mutex.lock();
-//         (void)mutex.sleep(&ready, ...);    //   ready = true;
-//     ...                                    //   mutex.wakeupAll(&ready);
-//     mutex.unlock();                        //   mutex.unlock();
-//
-// sleep() is called with the mutex held. It registers the thread on the
-// event address before it releases the mutex, so a wakeup made by anyone who
-// took the mutex after the sleeper cannot be lost; it re-acquires the mutex
-// before returning. A return does not by itself mean the condition is true
-// (another thread may have got there first): re-check it in a loop.
-// wakeupOne() wakes one sleeper on the event, wakeupAll() every sleeper;
-// neither needs the mutex, but holding it while changing the condition and
-// waking is what makes the pattern race-free. The event is only
-// an address: any object's address works; nothing is read through it.
-//
-// Lifetime: constant-initialized by the constexpr constructor. init() must
-// succeed before first use (the kernel allocates the IOLock; user space does
-// nothing), destroy() releases it with no holder and no sleeper.
+/// \file
+/// Mutex (a sleeping lock with sleep/wakeup on an event address) and
+/// RecursiveMutex.
+///
+/// Kernel: Mutex is an IOLock (lck_mtx) and RecursiveMutex an IORecursiveLock.
+/// User space: a pthread mutex. Either may block, so neither may be taken from
+/// interrupt context or while a SpinLock is held.
+///
+/// Memory order: lock() and a successful tryLock() acquire, unlock() releases.
+///
+/// Sleep and wakeup (the book's IOLockSleep/IOLockWakeup pattern):
+///
+///     mutex.lock();                          // producer:
+///     while (!ready)                         //   mutex.lock();
+///         (void)mutex.sleep(&ready, ...);    //   ready = true;
+///     ...                                    //   mutex.wakeupAll(&ready);
+///     mutex.unlock();                        //   mutex.unlock();
+///
+/// sleep() is called with the mutex held. It registers the thread on the
+/// event address before it releases the mutex, so a wakeup made by anyone who
+/// took the mutex after the sleeper cannot be lost; it re-acquires the mutex
+/// before returning. A return does not by itself mean the condition is true
+/// (another thread may have got there first): re-check it in a loop.
+/// wakeupOne() wakes one sleeper on the event, wakeupAll() every sleeper;
+/// neither needs the mutex, but holding it while changing the condition and
+/// waking is what makes the pattern race-free. The event is only
+/// an address: any object's address works; nothing is read through it.
+///
+/// Lifetime: constant-initialized by the constexpr constructor. init() must
+/// succeed before first use (the kernel allocates the IOLock; user space does
+/// nothing), destroy() releases it with no holder and no sleeper.
 #ifndef KDRV_MUTEX_HPP
 #define KDRV_MUTEX_HPP
 
@@ -41,8 +42,8 @@
 
 namespace kdrv
 {
-// How a sleep ended. The values are xnu's THREAD_AWAKENED, THREAD_TIMED_OUT
-// and THREAD_INTERRUPTED.
+/// How a sleep ended. The values are xnu's THREAD_AWAKENED, THREAD_TIMED_OUT
+/// and THREAD_INTERRUPTED.
 enum class WaitResult : int
 {
     Awakened = 0,    // woken by wakeupOne/wakeupAll
@@ -50,15 +51,15 @@ enum class WaitResult : int
     Interrupted = 2, // an interruptible sleep was aborted (signal, thread_abort)
 };
 
-// THREAD_UNINT / THREAD_INTERRUPTIBLE.
+/// THREAD_UNINT / THREAD_INTERRUPTIBLE.
 enum class SleepType : int
 {
     Uninterruptible = 0,
     Interruptible = 1,
 };
 
-// Maps a THREAD_* wait result. THREAD_RESTART ("restart the operation") and
-// anything unknown count as Interrupted: the caller must back out either way.
+/// Maps a THREAD_* wait result. THREAD_RESTART ("restart the operation") and
+/// anything unknown count as Interrupted: the caller must back out either way.
 constexpr WaitResult toWaitResult(int threadWaitResult)
 {
     return threadWaitResult == 0   ? WaitResult::Awakened
@@ -74,9 +75,9 @@ public:
     constexpr Mutex() {}
     KDRV_NONCOPYABLE(Mutex);
 
-    // Prepares the mutex. Thread context; may allocate (kernel). Returns
-    // Success or NoMemory. Calling it again on an initialized mutex does
-    // nothing and succeeds.
+    /// Prepares the mutex. Thread context; may allocate (kernel). Returns
+    /// Success or NoMemory. Calling it again on an initialized mutex does
+    /// nothing and succeeds.
     KDRV_NODISCARD Status init()
     {
         Status s = raw_.init();
@@ -84,7 +85,7 @@ public:
         return s;
     }
 
-    // Releases what init() acquired. No thread may hold or sleep on it.
+    /// Releases what init() acquired. No thread may hold or sleep on it.
     void destroy()
     {
         KDRV_LOCK_DEBUG_ONLY_(
@@ -92,8 +93,8 @@ public:
         raw_.destroy();
     }
 
-    // Blocks until the mutex is acquired. Not recursive: the caller must not
-    // hold it already.
+    /// Blocks until the mutex is acquired. Not recursive: the caller must not
+    /// hold it already.
     KDRV_INLINE void lock() KDRV_ACQUIRE()
     {
         beforeLock();
@@ -101,8 +102,8 @@ public:
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
     }
 
-    // Acquires the mutex only if it is free; never blocks. Returns true if the
-    // caller now holds it.
+    /// Acquires the mutex only if it is free; never blocks. Returns true if the
+    /// caller now holds it.
     KDRV_NODISCARD KDRV_INLINE bool tryLock() KDRV_TRY_ACQUIRE(true)
     {
         beforeLock();
@@ -112,7 +113,7 @@ public:
         return true;
     }
 
-    // Releases the mutex; the caller must hold it.
+    /// Releases the mutex; the caller must hold it.
     KDRV_INLINE void unlock() KDRV_RELEASE()
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(
@@ -120,23 +121,23 @@ public:
         raw_.unlock();
     }
 
-    // Sleeps on `event` (non-null) until woken or, for an interruptible
-    // sleep, interrupted. Called with the mutex held; returns with it held.
+    /// Sleeps on `event` (non-null) until woken or, for an interruptible
+    /// sleep, interrupted. Called with the mutex held; returns with it held.
     KDRV_NODISCARD WaitResult sleep(const void* event, SleepType type) KDRV_REQUIRES(this)
     {
         return sleepImpl(event, false, 0, type);
     }
 
-    // As sleep(), but gives up at `deadlineNanos` on the
-    // kdrv::platform::monotonicNanos() clock and returns TimedOut. A deadline
-    // already in the past still releases and re-acquires the mutex.
+    /// As sleep(), but gives up at `deadlineNanos` on the
+    /// kdrv::platform::monotonicNanos() clock and returns TimedOut. A deadline
+    /// already in the past still releases and re-acquires the mutex.
     KDRV_NODISCARD WaitResult sleepUntil(const void* event, uint64_t deadlineNanos,
                                          SleepType type) KDRV_REQUIRES(this)
     {
         return sleepImpl(event, true, deadlineNanos, type);
     }
 
-    // As sleepUntil(), with a deadline `timeoutNanos` from now (saturating).
+    /// As sleepUntil(), with a deadline `timeoutNanos` from now (saturating).
     KDRV_NODISCARD WaitResult sleepFor(const void* event, uint64_t timeoutNanos, SleepType type)
         KDRV_REQUIRES(this)
     {
@@ -146,17 +147,17 @@ public:
         return sleepImpl(event, true, deadline, type);
     }
 
-    // Wakes one thread sleeping on `event`, or none if there is none
-    // (IOLockWakeup(lock, event, true)). User space wakes the longest-waiting
-    // sleeper; the kernel lets the scheduler choose. The wakeup is not
-    // remembered: only threads already asleep are woken.
+    /// Wakes one thread sleeping on `event`, or none if there is none
+    /// (IOLockWakeup(lock, event, true)). User space wakes the longest-waiting
+    /// sleeper; the kernel lets the scheduler choose. The wakeup is not
+    /// remembered: only threads already asleep are woken.
     void wakeupOne(const void* event) { raw_.wakeup(event, true); }
 
-    // Wakes every thread sleeping on `event` (IOLockWakeup(lock, event, false)).
+    /// Wakes every thread sleeping on `event` (IOLockWakeup(lock, event, false)).
     void wakeupAll(const void* event) { raw_.wakeup(event, false); }
 
-    // Debug builds: contract failure unless the caller holds / does not hold
-    // the mutex. Release builds: no effect.
+    /// Debug builds: contract failure unless the caller holds / does not hold
+    /// the mutex. Release builds: no effect.
     void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(
@@ -194,7 +195,7 @@ private:
 #endif
 };
 
-// Holds a Mutex for the guard's scope.
+/// Holds a Mutex for the guard's scope.
 class KDRV_SCOPED_CAPABILITY MutexGuard
 {
 public:
@@ -206,16 +207,16 @@ private:
     Mutex& mutex_;
 };
 
-// A mutex the holder may lock again; each lock() or successful tryLock()
-// needs one unlock(). Kernel: IORecursiveLock. Prefer Mutex: recursion
-// usually hides an unclear locking design.
+/// A mutex the holder may lock again; each lock() or successful tryLock()
+/// needs one unlock(). Kernel: IORecursiveLock. Prefer Mutex: recursion
+/// usually hides an unclear locking design.
 class KDRV_CAPABILITY("mutex") RecursiveMutex
 {
 public:
     constexpr RecursiveMutex() {}
     KDRV_NONCOPYABLE(RecursiveMutex);
 
-    // As Mutex::init().
+    /// As Mutex::init().
     KDRV_NODISCARD Status init()
     {
         Status s = raw_.init();
@@ -223,7 +224,7 @@ public:
         return s;
     }
 
-    // Releases what init() acquired. No thread may hold it.
+    /// Releases what init() acquired. No thread may hold it.
     void destroy()
     {
         KDRV_LOCK_DEBUG_ONLY_(
@@ -231,7 +232,7 @@ public:
         raw_.destroy();
     }
 
-    // Blocks until acquired; returns at once if the caller holds it already.
+    /// Blocks until acquired; returns at once if the caller holds it already.
     void lock() KDRV_ACQUIRE()
     {
         beforeLock();
@@ -239,7 +240,7 @@ public:
         KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
     }
 
-    // Acquires if free or already held by the caller; never blocks.
+    /// Acquires if free or already held by the caller; never blocks.
     KDRV_NODISCARD bool tryLock() KDRV_TRY_ACQUIRE(true)
     {
         beforeLock();
@@ -249,7 +250,7 @@ public:
         return true;
     }
 
-    // Undoes one lock(); the caller must hold the mutex.
+    /// Undoes one lock(); the caller must hold the mutex.
     void unlock() KDRV_RELEASE()
     {
         KDRV_LOCK_DEBUG_ONLY_(
@@ -259,11 +260,11 @@ public:
         raw_.unlock();
     }
 
-    // True if the calling thread holds the mutex (IORecursiveLockHaveLock).
-    // Exact in every build.
+    /// True if the calling thread holds the mutex (IORecursiveLockHaveLock).
+    /// Exact in every build.
     KDRV_NODISCARD bool heldByCaller() const { return raw_.heldByCaller(); }
 
-    // Debug builds: contract failure unless the caller holds / does not hold it.
+    /// Debug builds: contract failure unless the caller holds / does not hold it.
     void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
     {
         KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!raw_.heldByCaller())) LockDebugState::fail(
@@ -288,7 +289,7 @@ private:
 #endif
 };
 
-// Holds a RecursiveMutex (one level) for the guard's scope.
+/// Holds a RecursiveMutex (one level) for the guard's scope.
 class KDRV_SCOPED_CAPABILITY RecursiveMutexGuard
 {
 public:

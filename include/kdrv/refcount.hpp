@@ -1,26 +1,27 @@
 // SPDX-License-Identifier: MIT
 //
-// RefCount: a saturating 32-bit reference count, and RefCounted, an
-// intrusive base class with OSObject's lifetime rules.
-//
-// Saturation. The count never wraps. An increment from 0 (a use after the
-// last release), an increment past INT32_MAX, or a decrement from 0 (one
-// release too many) sets the count to kSaturated (0xC0000000) and reports the
-// event once through kdrv::platform::warn(). Once saturated the count stays
-// there: retain() and release() keep it in the saturated range and release()
-// never again returns true, so the object is leaked instead of being freed
-// twice or while still in use. A leak is recoverable; a use-after-free is not.
-//
-// Memory order.
-//   retain()     relaxed: taking a new reference needs an existing one, which
-//                already orders access to the object.
-//   release()    release on every decrement, so the writes a thread made
-//                through its reference happen before the object is freed;
-//                acquire on the last one, so the freeing thread sees them all.
-//   tryRetain()  acquire on success.
-// Both retain() and release() are one locked RMW (fetch-add/fetch-sub); the
-// saturation check tests the returned value and stays off the fast path.
-// All operations are safe from any context, interrupts included.
+/// \file
+/// RefCount: a saturating 32-bit reference count, and RefCounted, an
+/// intrusive base class with OSObject's lifetime rules.
+///
+/// Saturation. The count never wraps. An increment from 0 (a use after the
+/// last release), an increment past INT32_MAX, or a decrement from 0 (one
+/// release too many) sets the count to kSaturated (0xC0000000) and reports the
+/// event once through kdrv::platform::warn(). Once saturated the count stays
+/// there: retain() and release() keep it in the saturated range and release()
+/// never again returns true, so the object is leaked instead of being freed
+/// twice or while still in use. A leak is recoverable; a use-after-free is not.
+///
+/// Memory order.
+///   retain()     relaxed: taking a new reference needs an existing one, which
+///                already orders access to the object.
+///   release()    release on every decrement, so the writes a thread made
+///                through its reference happen before the object is freed;
+///                acquire on the last one, so the freeing thread sees them all.
+///   tryRetain()  acquire on success.
+/// Both retain() and release() are one locked RMW (fetch-add/fetch-sub); the
+/// saturation check tests the returned value and stays off the fast path.
+/// All operations are safe from any context, interrupts included.
 #ifndef KDRV_REFCOUNT_HPP
 #define KDRV_REFCOUNT_HPP
 
@@ -35,21 +36,21 @@ class RefCount
 public:
     enum : uint32_t
     {
-        // The value a count sticks at after overflow or underflow: the middle
-        // of the range of "negative" values, so racing increments and
-        // decrements on a saturated count cannot move it back into the valid
-        // range.
+        /// The value a count sticks at after overflow or underflow: the middle
+        /// of the range of "negative" values, so racing increments and
+        /// decrements on a saturated count cannot move it back into the valid
+        /// range.
         kSaturated = 0xC0000000u,
-        // The largest valid count.
+        /// The largest valid count.
         kMax = 0x7FFFFFFFu,
     };
 
-    // Starts at 1: the creator holds the first reference.
+    /// Starts at 1: the creator holds the first reference.
     constexpr RefCount() : count_(1) {}
     constexpr explicit RefCount(uint32_t initial) : count_(initial) {}
     KDRV_NONCOPYABLE(RefCount);
 
-    // Takes another reference. The caller must already hold one.
+    /// Takes another reference. The caller must already hold one.
     KDRV_INLINE void retain()
     {
         uint32_t old = count_.fetchAdd(1, MemoryOrder::Relaxed);
@@ -59,9 +60,9 @@ public:
             retainSlow(old);
     }
 
-    // Drops a reference. Returns true exactly once: for the caller that
-    // dropped the last reference, which must then free the object. Returns
-    // false for every other call, and always once saturated.
+    /// Drops a reference. Returns true exactly once: for the caller that
+    /// dropped the last reference, which must then free the object. Returns
+    /// false for every other call, and always once saturated.
     KDRV_NODISCARD KDRV_INLINE bool release()
     {
         uint32_t old = count_.fetchSub(1, MemoryOrder::Release);
@@ -75,11 +76,11 @@ public:
         return false;
     }
 
-    // Takes a reference only if the count is not zero, for lookups that race
-    // with the last release (the object memory must stay valid meanwhile,
-    // e.g. because the lookup table's lock is held). Returns true if the
-    // caller now holds a reference. A compare-and-swap loop, bounded by
-    // contention.
+    /// Takes a reference only if the count is not zero, for lookups that race
+    /// with the last release (the object memory must stay valid meanwhile,
+    /// e.g. because the lookup table's lock is held). Returns true if the
+    /// caller now holds a reference. A compare-and-swap loop, bounded by
+    /// contention.
     KDRV_NODISCARD bool tryRetain()
     {
         uint32_t old = count_.load(MemoryOrder::Relaxed);
@@ -97,10 +98,10 @@ public:
         return true;
     }
 
-    // The current count, for diagnostics only: it may change at once.
+    /// The current count, for diagnostics only: it may change at once.
     KDRV_NODISCARD uint32_t count() const { return count_.load(MemoryOrder::Relaxed); }
 
-    // True once the count has saturated (the object will never be freed).
+    /// True once the count has saturated (the object will never be freed).
     KDRV_NODISCARD bool isSaturated() const { return count() > kMax; }
 
 private:
@@ -129,53 +130,53 @@ private:
     AtomicU32 count_;
 };
 
-// An intrusive reference-counted base class with OSObject's lifetime rules:
-//   - two-phase: the constructor does nothing that can fail; the derived
-//     class provides `Status init(...)` (or bool), called right after new;
-//   - the count starts at 1, owned by the creator;
-//   - the last release() calls the virtual free(), whose default does
-//     `delete this` (OSObject::free does the same). Override free() to
-//     undo init() and then call RefCounted::free(), or to return the object
-//     to a pool or static storage instead of deleting it;
-//   - single inheritance only, no RTTI.
-//
-// Relation to OSObject: in a kext, objects the I/O Kit sees (services, user
-// clients, anything stored in an OSDictionary or passed across kexts) must be
-// OSObjects with OSMetaClass registration. Use RefCounted for driver-private
-// objects that never leave the driver (requests, buffers, per-client state):
-// no metaclass, no registry, one word of count, the same code in user-space
-// tests. That is the split the book recommends for private helper classes.
-//
-// There is no smart pointer (no templates): pair every retain() with exactly
-// one release(), as with OSObject. A function that returns an object passes
-// its reference to the caller; one that stores a pointer retains it first.
+/// An intrusive reference-counted base class with OSObject's lifetime rules:
+///   - two-phase: the constructor does nothing that can fail; the derived
+///     class provides `Status init(...)` (or bool), called right after new;
+///   - the count starts at 1, owned by the creator;
+///   - the last release() calls the virtual free(), whose default does
+///     `delete this` (OSObject::free does the same). Override free() to
+///     undo init() and then call RefCounted::free(), or to return the object
+///     to a pool or static storage instead of deleting it;
+///   - single inheritance only, no RTTI.
+///
+/// Relation to OSObject: in a kext, objects the I/O Kit sees (services, user
+/// clients, anything stored in an OSDictionary or passed across kexts) must be
+/// OSObjects with OSMetaClass registration. Use RefCounted for driver-private
+/// objects that never leave the driver (requests, buffers, per-client state):
+/// no metaclass, no registry, one word of count, the same code in user-space
+/// tests. That is the split the book recommends for private helper classes.
+///
+/// There is no smart pointer (no templates): pair every retain() with exactly
+/// one release(), as with OSObject. A function that returns an object passes
+/// its reference to the caller; one that stores a pointer retains it first.
 class RefCounted
 {
 public:
     KDRV_NONCOPYABLE(RefCounted);
 
-    // Takes another reference; the caller must already hold one.
+    /// Takes another reference; the caller must already hold one.
     void retain() { refs_.retain(); }
 
-    // Drops a reference; the last one calls free(). The object may be gone
-    // when this returns.
+    /// Drops a reference; the last one calls free(). The object may be gone
+    /// when this returns.
     void release()
     {
         if (refs_.release())
             free();
     }
 
-    // Takes a reference only if the object is not already being freed.
+    /// Takes a reference only if the object is not already being freed.
     KDRV_NODISCARD bool tryRetain() { return refs_.tryRetain(); }
 
-    // The count, for diagnostics (OSObject::getRetainCount).
+    /// The count, for diagnostics (OSObject::getRetainCount).
     KDRV_NODISCARD uint32_t retainCount() const { return refs_.count(); }
 
 protected:
     constexpr RefCounted() : refs_() {}
     virtual ~RefCounted() {}
 
-    // Called once, by the last release(). The default deletes the object.
+    /// Called once, by the last release(). The default deletes the object.
     virtual void free() { delete this; }
 
 private:

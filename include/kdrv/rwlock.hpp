@@ -1,33 +1,34 @@
 // SPDX-License-Identifier: MIT
 //
-// RWLock: many readers or one writer, with try variants, upgrade and
-// downgrade.
-//
-// Kernel: an IORWLock (lck_rw). It may block, so never from interrupt
-// context or under a SpinLock. User space: two words (writer/upgrade flags
-// and a reader count) on one cache line; readers pay one RMW to lock and one
-// to unlock, a writer one compare-and-swap to lock and a store to unlock.
-// Waiters spin, then yield. Writers are preferred: once a writer waits, new
-// readers wait too. Neither mode is recursive: a thread holding the lock in
-// either mode must not lock it again (a reader re-locking can deadlock behind
-// a waiting writer).
-//
-// Memory order: every lock operation acquires, every unlock releases; a
-// downgrade releases the writer's stores to the readers it lets in.
-//
-// Upgrade (shared -> exclusive) follows xnu's lck_rw_lock_shared_to_exclusive
-// on every backend:
-//   - it waits for the other readers to leave, ahead of waiting writers;
-//   - only one upgrade can be pending: if another reader is already upgrading,
-//     the upgrade FAILS and the caller's shared hold has been RELEASED. The
-//     caller then holds nothing; anything it read under the lock may be stale
-//     and must be looked up again after re-locking.
-// upgradeToWrite() therefore returns a [[nodiscard]] UpgradeResult whose
-// failure value says that the lock was released, and RWLockGuard tracks the
-// mode so its destructor never unlocks a lock it lost.
-//
-// Lifetime: constant-initialized; init() must succeed before first use
-// (kernel: allocates the IORWLock), destroy() with no holder.
+/// \file
+/// RWLock: many readers or one writer, with try variants, upgrade and
+/// downgrade.
+///
+/// Kernel: an IORWLock (lck_rw). It may block, so never from interrupt
+/// context or under a SpinLock. User space: two words (writer/upgrade flags
+/// and a reader count) on one cache line; readers pay one RMW to lock and one
+/// to unlock, a writer one compare-and-swap to lock and a store to unlock.
+/// Waiters spin, then yield. Writers are preferred: once a writer waits, new
+/// readers wait too. Neither mode is recursive: a thread holding the lock in
+/// either mode must not lock it again (a reader re-locking can deadlock behind
+/// a waiting writer).
+///
+/// Memory order: every lock operation acquires, every unlock releases; a
+/// downgrade releases the writer's stores to the readers it lets in.
+///
+/// Upgrade (shared -> exclusive) follows xnu's lck_rw_lock_shared_to_exclusive
+/// on every backend:
+///   - it waits for the other readers to leave, ahead of waiting writers;
+///   - only one upgrade can be pending: if another reader is already upgrading,
+///     the upgrade FAILS and the caller's shared hold has been RELEASED. The
+///     caller then holds nothing; anything it read under the lock may be stale
+///     and must be looked up again after re-locking.
+/// upgradeToWrite() therefore returns a [[nodiscard]] UpgradeResult whose
+/// failure value says that the lock was released, and RWLockGuard tracks the
+/// mode so its destructor never unlocks a lock it lost.
+///
+/// Lifetime: constant-initialized; init() must succeed before first use
+/// (kernel: allocates the IORWLock), destroy() with no holder.
 #ifndef KDRV_RWLOCK_HPP
 #define KDRV_RWLOCK_HPP
 
@@ -39,13 +40,13 @@
 
 namespace kdrv
 {
-// The outcome of RWLock::upgradeToWrite().
+/// The outcome of RWLock::upgradeToWrite().
 enum class KDRV_NODISCARD_TYPE UpgradeResult : int
 {
-    // The caller now holds the lock exclusively; release with writeUnlock().
+    /// The caller now holds the lock exclusively; release with writeUnlock().
     Upgraded = 0,
-    // Another upgrade was pending. The caller's shared hold was RELEASED and
-    // it holds nothing: re-lock and re-validate everything it had read.
+    /// Another upgrade was pending. The caller's shared hold was RELEASED and
+    /// it holds nothing: re-lock and re-validate everything it had read.
     ReleasedLock = 1,
 };
 
@@ -59,9 +60,9 @@ public:
     constexpr RWLock() {}
     KDRV_NONCOPYABLE(RWLock);
 
-    // Prepares the lock. Thread context; may allocate (kernel). Returns
-    // Success or NoMemory. Calling it again on an initialized lock does
-    // nothing and succeeds.
+    /// Prepares the lock. Thread context; may allocate (kernel). Returns
+    /// Success or NoMemory. Calling it again on an initialized lock does
+    /// nothing and succeeds.
     KDRV_NODISCARD Status init()
     {
         Status s = raw_.init();
@@ -69,7 +70,7 @@ public:
         return s;
     }
 
-    // Releases what init() acquired. Nobody may hold the lock.
+    /// Releases what init() acquired. Nobody may hold the lock.
     void destroy()
     {
         KDRV_LOCK_DEBUG_ONLY_(
@@ -77,7 +78,7 @@ public:
         raw_.destroy();
     }
 
-    // Blocks until the lock is held shared.
+    /// Blocks until the lock is held shared.
     KDRV_INLINE void readLock() KDRV_ACQUIRE_SHARED()
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
@@ -87,8 +88,8 @@ public:
         KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
     }
 
-    // Takes the lock shared only if no writer holds or waits for it; never
-    // blocks. Returns true if the caller now holds it shared.
+    /// Takes the lock shared only if no writer holds or waits for it; never
+    /// blocks. Returns true if the caller now holds it shared.
     KDRV_NODISCARD KDRV_INLINE bool tryReadLock() KDRV_TRY_ACQUIRE_SHARED(true)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
@@ -100,7 +101,7 @@ public:
         return true;
     }
 
-    // Releases a shared hold.
+    /// Releases a shared hold.
     KDRV_INLINE void readUnlock() KDRV_RELEASE_SHARED()
     {
         KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!debug_.dropHold())) LockDebugState::fail(
@@ -108,7 +109,7 @@ public:
         raw_.readUnlock();
     }
 
-    // Blocks until the lock is held exclusively.
+    /// Blocks until the lock is held exclusively.
     KDRV_INLINE void writeLock() KDRV_ACQUIRE()
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
@@ -118,7 +119,7 @@ public:
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
     }
 
-    // Takes the lock exclusively only if nobody holds it; never blocks.
+    /// Takes the lock exclusively only if nobody holds it; never blocks.
     KDRV_NODISCARD KDRV_INLINE bool tryWriteLock() KDRV_TRY_ACQUIRE(true)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
@@ -130,7 +131,7 @@ public:
         return true;
     }
 
-    // Releases the exclusive hold (also after a successful upgrade).
+    /// Releases the exclusive hold (also after a successful upgrade).
     KDRV_INLINE void writeUnlock() KDRV_RELEASE()
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(KDRV_LOCK_MSG_(
@@ -138,10 +139,10 @@ public:
         raw_.writeUnlock();
     }
 
-    // Converts the caller's shared hold into an exclusive one. May block
-    // until the other readers leave. On ReleasedLock the caller holds
-    // NOTHING (see the top of this file). Not visible to clang's
-    // thread-safety analysis; RWLockGuard tracks the mode instead.
+    /// Converts the caller's shared hold into an exclusive one. May block
+    /// until the other readers leave. On ReleasedLock the caller holds
+    /// NOTHING (see the top of this file). Not visible to clang's
+    /// thread-safety analysis; RWLockGuard tracks the mode instead.
     KDRV_NODISCARD UpgradeResult upgradeToWrite() KDRV_NO_THREAD_SAFETY_ANALYSIS
     {
         KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!debug_.dropHold())) LockDebugState::fail(
@@ -152,8 +153,8 @@ public:
         return UpgradeResult::Upgraded;
     }
 
-    // Converts the caller's exclusive hold into a shared one; never blocks,
-    // never fails. Waiting readers may enter.
+    /// Converts the caller's exclusive hold into a shared one; never blocks,
+    /// never fails. Waiting readers may enter.
     void downgradeToRead() KDRV_NO_THREAD_SAFETY_ANALYSIS
     {
         KDRV_LOCK_DEBUG_ONLY_(
@@ -163,8 +164,8 @@ public:
         raw_.downgrade();
     }
 
-    // Debug builds: contract failure unless the caller holds / does not hold
-    // the lock exclusively. Shared holds have no owner to check.
+    /// Debug builds: contract failure unless the caller holds / does not hold
+    /// the lock exclusively. Shared holds have no owner to check.
     void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(KDRV_LOCK_MSG_(
@@ -183,7 +184,7 @@ private:
 #endif
 };
 
-// Holds an RWLock shared for the guard's scope.
+/// Holds an RWLock shared for the guard's scope.
 class KDRV_SCOPED_CAPABILITY RWLockReadGuard
 {
 public:
@@ -198,7 +199,7 @@ private:
     RWLock& lock_;
 };
 
-// Holds an RWLock exclusively for the guard's scope.
+/// Holds an RWLock exclusively for the guard's scope.
 class KDRV_SCOPED_CAPABILITY RWLockWriteGuard
 {
 public:
@@ -210,9 +211,9 @@ private:
     RWLock& lock_;
 };
 
-// Holds an RWLock in a mode that may change: starts shared, can upgrade
-// (which may lose the lock) and downgrade. The destructor releases whatever
-// is still held, and nothing if a failed upgrade released the lock.
+/// Holds an RWLock in a mode that may change: starts shared, can upgrade
+/// (which may lose the lock) and downgrade. The destructor releases whatever
+/// is still held, and nothing if a failed upgrade released the lock.
 class RWLockGuard
 {
 public:
@@ -233,8 +234,8 @@ public:
 
     Mode mode() const { return mode_; }
 
-    // Read -> Write. Returns true if upgraded; false if the lock was lost
-    // (mode() is then None; call relockRead()/relockWrite() to start over).
+    /// Read -> Write. Returns true if upgraded; false if the lock was lost
+    /// (mode() is then None; call relockRead()/relockWrite() to start over).
     KDRV_NODISCARD bool upgrade()
     {
         KDRV_EXPECTS(mode_ == Mode::Read);
@@ -247,7 +248,7 @@ public:
         return false;
     }
 
-    // Write -> Read.
+    /// Write -> Read.
     void downgrade()
     {
         KDRV_EXPECTS(mode_ == Mode::Write);
@@ -255,7 +256,7 @@ public:
         mode_ = Mode::Read;
     }
 
-    // Releases the lock now, whatever the mode.
+    /// Releases the lock now, whatever the mode.
     void release() KDRV_NO_THREAD_SAFETY_ANALYSIS
     {
         if (mode_ == Mode::Read)
@@ -265,7 +266,7 @@ public:
         mode_ = Mode::None;
     }
 
-    // From None: take the lock again, shared or exclusive.
+    /// From None: take the lock again, shared or exclusive.
     void relockRead() KDRV_NO_THREAD_SAFETY_ANALYSIS
     {
         KDRV_EXPECTS(mode_ == Mode::None);

@@ -1,27 +1,28 @@
 // SPDX-License-Identifier: MIT
 //
-// SpinLock: a non-sleeping lock for very short critical sections, including
-// those shared with interrupt context.
-//
-// Kernel: an IOSimpleLock (lck_spin). Preemption is disabled while it is
-// held, so the holder must not block: no Mutex, no allocation that may wait,
-// no sleep. Use lockDisableInterrupts() when the same data is touched from a
-// primary interrupt handler (IOSimpleLockLockDisableInterrupt).
-// User space: test-and-test-and-set. lock() is one exchange when free and
-// spins on a plain load with a pause instruction while held, yielding the CPU
-// after a while; unlock() is a release store. It is unfair: under contention
-// the thread that already has the cache line usually wins, which maximizes
-// throughput. Interrupt state is a no-op token.
-//
-// Memory order: lock() and a successful tryLock() are acquire operations,
-// unlock() is a release operation: everything written under the lock is
-// visible to the next holder.
-//
-// Lifetime: constant-initialized by the constexpr constructor, so a global
-// or static SpinLock needs no constructor call. init() must succeed before
-// first use (the kernel allocates the IOSimpleLock there; user space does
-// nothing) and destroy() releases it; both run from thread context with the
-// lock free. The lock is not recursive.
+/// \file
+/// SpinLock: a non-sleeping lock for very short critical sections, including
+/// those shared with interrupt context.
+///
+/// Kernel: an IOSimpleLock (lck_spin). Preemption is disabled while it is
+/// held, so the holder must not block: no Mutex, no allocation that may wait,
+/// no sleep. Use lockDisableInterrupts() when the same data is touched from a
+/// primary interrupt handler (IOSimpleLockLockDisableInterrupt).
+/// User space: test-and-test-and-set. lock() is one exchange when free and
+/// spins on a plain load with a pause instruction while held, yielding the CPU
+/// after a while; unlock() is a release store. It is unfair: under contention
+/// the thread that already has the cache line usually wins, which maximizes
+/// throughput. Interrupt state is a no-op token.
+///
+/// Memory order: lock() and a successful tryLock() are acquire operations,
+/// unlock() is a release operation: everything written under the lock is
+/// visible to the next holder.
+///
+/// Lifetime: constant-initialized by the constexpr constructor, so a global
+/// or static SpinLock needs no constructor call. init() must succeed before
+/// first use (the kernel allocates the IOSimpleLock there; user space does
+/// nothing) and destroy() releases it; both run from thread context with the
+/// lock free. The lock is not recursive.
 #ifndef KDRV_SPINLOCK_HPP
 #define KDRV_SPINLOCK_HPP
 
@@ -32,8 +33,8 @@
 
 namespace kdrv
 {
-// The interrupt state saved by SpinLock::lockDisableInterrupts(); pass it
-// back unchanged to unlockRestoreInterrupts().
+/// The interrupt state saved by SpinLock::lockDisableInterrupts(); pass it
+/// back unchanged to unlockRestoreInterrupts().
 typedef platform::InterruptState InterruptState;
 
 KDRV_LOCK_ABI_BEGIN
@@ -44,9 +45,9 @@ public:
     constexpr SpinLock() {}
     KDRV_NONCOPYABLE(SpinLock);
 
-    // Prepares the lock for use. Thread context; may allocate (kernel).
-    // Returns Success, or NoMemory if the kernel lock could not be allocated.
-    // Calling it again on an initialized lock does nothing and succeeds.
+    /// Prepares the lock for use. Thread context; may allocate (kernel).
+    /// Returns Success, or NoMemory if the kernel lock could not be allocated.
+    /// Calling it again on an initialized lock does nothing and succeeds.
     KDRV_NODISCARD Status init()
     {
         Status s = raw_.init();
@@ -54,7 +55,7 @@ public:
         return s;
     }
 
-    // Releases what init() acquired. The lock must be free.
+    /// Releases what init() acquired. The lock must be free.
     void destroy()
     {
         KDRV_LOCK_DEBUG_ONLY_(
@@ -62,7 +63,7 @@ public:
         raw_.destroy();
     }
 
-    // Spins until the lock is acquired. Must not be held by the caller.
+    /// Spins until the lock is acquired. Must not be held by the caller.
     KDRV_INLINE void lock() KDRV_ACQUIRE()
     {
         beforeLock();
@@ -70,8 +71,8 @@ public:
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
     }
 
-    // Acquires the lock only if it is free. Returns true if the caller now
-    // holds it. Never spins.
+    /// Acquires the lock only if it is free. Returns true if the caller now
+    /// holds it. Never spins.
     KDRV_NODISCARD KDRV_INLINE bool tryLock() KDRV_TRY_ACQUIRE(true)
     {
         beforeLock();
@@ -81,15 +82,15 @@ public:
         return true;
     }
 
-    // Releases the lock; the caller must hold it.
+    /// Releases the lock; the caller must hold it.
     KDRV_INLINE void unlock() KDRV_RELEASE()
     {
         beforeUnlock();
         raw_.unlock();
     }
 
-    // Disables interrupts on this CPU, then locks. Returns the previous
-    // interrupt state, which unlockRestoreInterrupts() puts back.
+    /// Disables interrupts on this CPU, then locks. Returns the previous
+    /// interrupt state, which unlockRestoreInterrupts() puts back.
     KDRV_NODISCARD KDRV_INLINE InterruptState lockDisableInterrupts() KDRV_ACQUIRE()
     {
         beforeLock();
@@ -98,16 +99,16 @@ public:
         return state;
     }
 
-    // Unlocks, then restores the interrupt state saved by the matching
-    // lockDisableInterrupts().
+    /// Unlocks, then restores the interrupt state saved by the matching
+    /// lockDisableInterrupts().
     KDRV_INLINE void unlockRestoreInterrupts(InterruptState state) KDRV_RELEASE()
     {
         beforeUnlock();
         raw_.unlockRestoreInterrupts(state);
     }
 
-    // Debug builds: contract failure unless the caller holds / does not hold
-    // the lock. Release builds: no effect.
+    /// Debug builds: contract failure unless the caller holds / does not hold
+    /// the lock. Release builds: no effect.
     void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(KDRV_LOCK_MSG_(
@@ -139,7 +140,7 @@ private:
 #endif
 };
 
-// Holds a SpinLock for the guard's scope.
+/// Holds a SpinLock for the guard's scope.
 class KDRV_SCOPED_CAPABILITY SpinLockGuard
 {
 public:
@@ -151,7 +152,7 @@ private:
     SpinLock& lock_;
 };
 
-// Holds a SpinLock with interrupts disabled for the guard's scope.
+/// Holds a SpinLock with interrupts disabled for the guard's scope.
 class KDRV_SCOPED_CAPABILITY SpinLockIrqGuard
 {
 public:
