@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 //
-// Template-free atomics over the compiler's __atomic builtins, which exist in
-// both worlds and compile to single instructions for naturally aligned 4- and
-// 8-byte objects (never to libatomic calls, which the kernel does not export).
-//
-// Every operation names its memory order; there is no default, so each call
-// site says which ordering it relies on.
+/// \file
+/// Template-free atomics over the compiler's __atomic builtins, which exist in
+/// both worlds and compile to single instructions for naturally aligned 4- and
+/// 8-byte objects (never to libatomic calls, which the kernel does not export).
+///
+/// Every operation names its memory order; there is no default, so each call
+/// site says which ordering it relies on.
 #ifndef KDRV_ATOMIC_HPP
 #define KDRV_ATOMIC_HPP
 
@@ -24,8 +25,8 @@ enum class MemoryOrder : int
 
 #define KDRV_MO_(o) static_cast<int>(o)
 
-// One class per width, stamped out by a macro (Embedded C++ has no templates).
-// compareExchange updates *expected with the observed value on failure.
+/// One class per width, stamped out by a macro (Embedded C++ has no templates).
+/// compareExchange updates *expected with the observed value on failure.
 #define KDRV_DEFINE_ATOMIC_INTEGER_(Name, T)                                                      \
     class Name                                                                                    \
     {                                                                                             \
@@ -96,7 +97,7 @@ KDRV_DEFINE_ATOMIC_INTEGER_(AtomicI64, int64_t);
 
 #undef KDRV_DEFINE_ATOMIC_INTEGER_
 
-// An atomic void*. Callers cast; there is no typed variant without templates.
+/// An atomic void*. Callers cast; there is no typed variant without templates.
 class AtomicPtr
 {
 public:
@@ -121,13 +122,13 @@ private:
 };
 static_assert(sizeof(AtomicPtr) == sizeof(void*), "AtomicPtr must be exactly one pointer");
 
-// An atomic flag for test-and-set locks; one byte so it can share a word.
+/// An atomic flag for test-and-set locks; one byte so it can share a word.
 class AtomicFlag
 {
 public:
     constexpr AtomicFlag() : value_(0) {}
     KDRV_NONCOPYABLE(AtomicFlag);
-    // Returns the previous state.
+    /// Returns the previous state.
     KDRV_INLINE bool testAndSet(MemoryOrder o) { return __atomic_exchange_n(&value_, uint8_t(1), KDRV_MO_(o)) != 0; }
     KDRV_INLINE bool test(MemoryOrder o) const { return __atomic_load_n(&value_, KDRV_MO_(o)) != 0; }
     KDRV_INLINE void clear(MemoryOrder o) { __atomic_store_n(&value_, uint8_t(0), KDRV_MO_(o)); }
@@ -137,10 +138,10 @@ private:
 };
 
 KDRV_INLINE void atomicFence(MemoryOrder o) { __atomic_thread_fence(KDRV_MO_(o)); }
-// Orders against a signal or interrupt handler on the same CPU; emits no instruction.
+/// Orders against a signal or interrupt handler on the same CPU; emits no instruction.
 KDRV_INLINE void compilerFence(MemoryOrder o) { __atomic_signal_fence(KDRV_MO_(o)); }
 
-// Spin-wait hint: lets the sibling hyperthread run and saves power.
+/// Spin-wait hint: lets the sibling hyperthread run and saves power.
 KDRV_INLINE void cpuRelax()
 {
 #if defined(__x86_64__) || defined(__i386__)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 //
-// Fixed-width types and portable attribute macros. Kernel-visible: includes
-// only the C headers the kernel ships (stddef.h, stdint.h).
+/// \file
+/// Fixed-width types and portable attribute macros. Kernel-visible: includes
+/// only the C headers the kernel ships (stddef.h, stdint.h).
 #ifndef KDRV_BASE_HPP
 #define KDRV_BASE_HPP
 
@@ -22,7 +23,7 @@
 #define KDRV_HAS_CPP_ATTRIBUTE(x) 0
 #endif
 
-// Always inlined: hot paths must not depend on the inliner's mood at -O0/-Os.
+/// Always inlined: hot paths must not depend on the inliner's mood at -O0/-Os.
 #define KDRV_INLINE inline __attribute__((always_inline))
 #define KDRV_NOINLINE __attribute__((noinline))
 #define KDRV_COLD __attribute__((cold, noinline))
@@ -67,9 +68,9 @@
 #define KDRV_CONST_INIT
 #endif
 
-// Element count of a true array. Division by zero (a compile error in a
-// constant expression) catches the commonest misuse, a pointer to a type
-// whose size does not divide the pointer size.
+/// Element count of a true array. Division by zero (a compile error in a
+/// constant expression) catches the commonest misuse, a pointer to a type
+/// whose size does not divide the pointer size.
 #define KDRV_COUNTOF(a) \
     (sizeof(a) / sizeof((a)[0]) / static_cast<size_t>(!(sizeof(a) % sizeof((a)[0]))))
 
@@ -96,7 +97,7 @@
 #define KDRV_ASSERT_CAPABILITY(x) KDRV_TSA(assert_capability(x))
 #define KDRV_NO_THREAD_SAFETY_ANALYSIS KDRV_TSA(no_thread_safety_analysis)
 
-// Deleted copy operations for lock, guard and ring types.
+/// Deleted copy operations for lock, guard and ring types.
 #define KDRV_NONCOPYABLE(Type)       \
     Type(const Type&) = delete;      \
     Type& operator=(const Type&) = delete
@@ -113,7 +114,7 @@
 
 namespace kdrv
 {
-// Which contract macro fired (contract.hpp).
+/// Which contract macro fired (contract.hpp).
 enum class ContractKind : int
 {
     Precondition = 1,
@@ -121,8 +122,8 @@ enum class ContractKind : int
     Assertion = 3,
 };
 
-// Memory functions through builtins: kernel code must not include <string.h>;
-// the builtins lower to the kernel's exported memcpy/memmove/memset/memcmp.
+/// Memory functions through builtins: kernel code must not include <string.h>;
+/// the builtins lower to the kernel's exported memcpy/memmove/memset/memcmp.
 KDRV_INLINE void copyBytes(void* dst, const void* src, size_t n) { __builtin_memcpy(dst, src, n); }
 KDRV_INLINE void moveBytes(void* dst, const void* src, size_t n) { __builtin_memmove(dst, src, n); }
 KDRV_INLINE void fillBytes(void* dst, int value, size_t n) { __builtin_memset(dst, value, n); }
@@ -139,8 +140,8 @@ constexpr uint32_t max32(uint32_t a, uint32_t b) { return a > b ? a : b; }
 constexpr uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 constexpr uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-// Overflow-checked arithmetic, as the builtins: true means it overflowed
-// (and *out holds the wrapped value). Used wherever a size comes from outside.
+/// Overflow-checked arithmetic, as the builtins: true means it overflowed
+/// (and *out holds the wrapped value). Used wherever a size comes from outside.
 KDRV_INLINE bool addOverflow32(uint32_t a, uint32_t b, uint32_t* out)
 {
     return __builtin_add_overflow(a, b, out);

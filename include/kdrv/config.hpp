@@ -1,25 +1,26 @@
 // SPDX-License-Identifier: MIT
 //
-// Platform selection and build options. This is the only header that looks at
-// KERNEL, __APPLE__ or __linux__; everything else asks for KDRV_PLATFORM_*.
-//
-// Platforms:
-//   KDRV_PLATFORM_XNU    the macOS kernel KPIs (IOLock, IOSimpleLock, IOLog ...).
-//                        Chosen when KERNEL is defined, as Xcode does for kexts.
-//                        Also chosen in user space to run the xnu backend over
-//                        the stand-in SDK and its pthread simulation (sdk/).
-//   KDRV_PLATFORM_POSIX  pthreads and the C library, for user-space code.
-//
-// Override: define KDRV_CONFIG_PLATFORM to KDRV_PLATFORM_XNU or
-// KDRV_PLATFORM_POSIX before including any kdrv header (or on the command
-// line). All options are plain macros, so no build system is needed.
-//
-// Options (0 or 1 unless stated):
-//   KDRV_CONFIG_LOCK_DEBUG   owner tracking and misuse checks in every lock.
-//                            Changes object layout; see lock_debug ABI tag below.
-//   KDRV_CONFIG_CONTRACTS    0 compiles contract checks out (default 1).
-//   KDRV_CONFIG_ERRNO_BSD    1 for Darwin/BSD errno numbers, 0 for Linux's
-//                            (default: from the target system).
+/// \file
+/// Platform selection and build options. This is the only header that looks at
+/// KERNEL, __APPLE__ or __linux__; everything else asks for KDRV_PLATFORM_*.
+///
+/// Platforms:
+///   KDRV_PLATFORM_XNU    the macOS kernel KPIs (IOLock, IOSimpleLock, IOLog ...).
+///                        Chosen when KERNEL is defined, as Xcode does for kexts.
+///                        Also chosen in user space to run the xnu backend over
+///                        the stand-in SDK and its pthread simulation (sdk/).
+///   KDRV_PLATFORM_POSIX  pthreads and the C library, for user-space code.
+///
+/// Override: define KDRV_CONFIG_PLATFORM to KDRV_PLATFORM_XNU or
+/// KDRV_PLATFORM_POSIX before including any kdrv header (or on the command
+/// line). All options are plain macros, so no build system is needed.
+///
+/// Options (0 or 1 unless stated):
+///   KDRV_CONFIG_LOCK_DEBUG   owner tracking and misuse checks in every lock.
+///                            Changes object layout; see lock_debug ABI tag below.
+///   KDRV_CONFIG_CONTRACTS    0 compiles contract checks out (default 1).
+///   KDRV_CONFIG_ERRNO_BSD    1 for Darwin/BSD errno numbers, 0 for Linux's
+///                            (default: from the target system).
 #ifndef KDRV_CONFIG_HPP
 #define KDRV_CONFIG_HPP
 

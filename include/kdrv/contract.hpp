@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: MIT
 //
-// Contract macros, for programmer errors only. Input from outside (user
-// space, hardware, files) must get a Status instead: a contract failure
-// panics a kernel.
-//
-//   KDRV_EXPECTS(cond)  precondition
-//   KDRV_ENSURES(cond)  postcondition
-//   KDRV_ASSERT(cond)   invariant
-//
-// Kernel: panic("kdrv: <kind> failed: <cond> @file:line").
-// User space: the handler installed with kdrv::setContractHandler(), which
-// by default prints the same line and aborts. A handler must not return.
-// KDRV_CONFIG_CONTRACTS=0 compiles the checks out (the condition is not
-// evaluated, so it must have no side effects).
+/// \file
+/// Contract macros, for programmer errors only. Input from outside (user
+/// space, hardware, files) must get a Status instead: a contract failure
+/// panics a kernel.
+///
+///   KDRV_EXPECTS(cond)  precondition
+///   KDRV_ENSURES(cond)  postcondition
+///   KDRV_ASSERT(cond)   invariant
+///
+/// Kernel: panic("kdrv: <kind> failed: <cond> @file:line").
+/// User space: the handler installed with kdrv::setContractHandler(), which
+/// by default prints the same line and aborts. A handler must not return.
+/// KDRV_CONFIG_CONTRACTS=0 compiles the checks out (the condition is not
+/// evaluated, so it must have no side effects).
 #ifndef KDRV_CONTRACT_HPP
 #define KDRV_CONTRACT_HPP
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 //
-// Status: the result of every kdrv operation that can fail on bad input or
-// state. The values are IOReturn's (iokit/IOKit/IOReturn.h), so a Status can
-// be returned from an I/O Kit method unchanged; kernel builds prove it.
+/// \file
+/// Status: the result of every kdrv operation that can fail on bad input or
+/// state. The values are IOReturn's (iokit/IOKit/IOReturn.h), so a Status can
+/// be returned from an I/O Kit method unchanged; kernel builds prove it.
 #ifndef KDRV_STATUS_HPP
 #define KDRV_STATUS_HPP
 
@@ -10,7 +11,7 @@
 
 namespace kdrv
 {
-// sys_iokit | sub_iokit_common, i.e. 0xE0000000 as a 32-bit signed value.
+/// sys_iokit | sub_iokit_common, i.e. 0xE0000000 as a 32-bit signed value.
 #define KDRV_IORETURN_COMMON(code) (static_cast<int32_t>(-0x20000000) + (code))
 
 enum class KDRV_NODISCARD_TYPE Status : int32_t
@@ -73,12 +74,12 @@ enum class KDRV_NODISCARD_TYPE Status : int32_t
 constexpr bool isSuccess(Status s) { return s == Status::Success; }
 constexpr bool isError(Status s) { return s != Status::Success; }
 
-// The IOReturn (kern_return_t) value, for returning from I/O Kit methods.
+/// The IOReturn (kern_return_t) value, for returning from I/O Kit methods.
 constexpr int32_t toIOReturn(Status s) { return static_cast<int32_t>(s); }
-// Any IOReturn, including codes kdrv does not name, round-trips unchanged.
+/// Any IOReturn, including codes kdrv does not name, round-trips unchanged.
 constexpr Status fromIOReturn(int32_t r) { return static_cast<Status>(r); }
 
-// The kIOReturn* name without the prefix, or "Unknown".
+/// The kIOReturn* name without the prefix, or "Unknown".
 inline const char* statusName(Status s)
 {
     switch (s)

@@ -3,7 +3,7 @@
 #ifndef KDRV_VERSION_HPP
 #define KDRV_VERSION_HPP
 
-// CMake parses these three lines; keep the form "#define NAME number".
+/// CMake parses these three lines; keep the form "#define NAME number".
 #define KDRV_VERSION_MAJOR 0
 #define KDRV_VERSION_MINOR 1
 #define KDRV_VERSION_PATCH 0
