@@ -231,17 +231,19 @@ class Core final : public kdrv::PowerDriver
         if (accepted == nullptr || (data == nullptr && size != 0))
             return Status::BadArgument;
         *accepted = 0;
-        {
-            kdrv::MutexGuard gate(lock_);
-            if (!open_)
-                return Status::NotOpen; // and no tickle: a closed port needs no power
-        }
         // One pass per wait. Each pass first tells power management that the
         // device is needed (outside the gate: see Locks), which also restarts
         // the idle period, then queues what fits.
         for (;;)
         {
-            (void)hooks_.activityTickle(hooks_.powerContext, kPowerOn);
+            uint32_t powerChangesSeen;
+            {
+                kdrv::MutexGuard gate(lock_);
+                if (!open_)
+                    return Status::NotOpen; // and no tickle: a closed port needs no power
+                powerChangesSeen = stats_.powerChanges;
+            }
+            const bool powered = hooks_.activityTickle(hooks_.powerContext, kPowerOn);
             kdrv::MutexGuard gate(lock_);
             if (!open_)
                 return Status::NotOpen;
@@ -250,12 +252,22 @@ class Core final : public kdrv::PowerDriver
             stats_.bytesWritten += n;
             updateQueueBitsLocked();
             startTransmitLocked();
-            if (*accepted == size && powerState_ == kPowerOn)
-                return Status::Success;
-            // Not all queued, or queued bytes wait for power (the idle timer
-            // may have lowered it since the tickle). Woken by a completion
-            // that drained the ring below its low-water mark, by power
-            // reaching kPowerOn, or by close().
+            if (powerState_ == kPowerOn)
+            {
+                if (*accepted == size)
+                    return Status::Success;
+            }
+            else if (powered || stats_.powerChanges != powerChangesSeen)
+            {
+                // The classic lost-power race: power management lowered the
+                // device after our tickle (it said "powered", or a change
+                // ran since). Nobody will raise it for bytes already queued
+                // unless we ask again, so do not sleep: go round and tickle.
+                continue;
+            }
+            // Wait for room (a completion that drained the ring below its
+            // low-water mark), for the power change our tickle started
+            // (every setPowerState() wakes us), or for close().
             const Status s = sleepLocked(&tx_, 0);
             if (s != Status::Success)
                 return s;
@@ -341,10 +353,8 @@ class Core final : public kdrv::PowerDriver
         powerState_ = state < kPowerStateCount ? state : kPowerOn;
         ++stats_.powerChanges;
         if (powerState_ == kPowerOn)
-        {
             startTransmitLocked();
-            lock_.wakeupAll(&tx_);
-        }
+        lock_.wakeupAll(&tx_); // writers waiting for power look again (see write())
         return kdrv::kPMAckImplied;
     }
 
