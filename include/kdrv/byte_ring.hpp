@@ -1,35 +1,36 @@
 // SPDX-License-Identifier: MIT
 //
-// ByteRing: a circular byte buffer over caller-supplied storage, for the data
-// path of serial, USB-CDC and streaming drivers.
-//
-// Layout. The storage size is a power of two; the two indices `in` (bytes
-// ever written) and `out` (bytes ever read) are free-running uint32_t
-// counters, reduced with `& (storageSize - 1)` on use, so `in - out` is the
-// fill level even after the counters wrap past 2^32, and a full ring is told
-// from an empty one without wasting a slot. The usable capacity may be any
-// value from 1 to the storage size (a serial port's PD_E_TXQ_SIZE can ask for
-// 3 or 4095 bytes): capacity 4095 over 4096 bytes of storage behaves exactly
-// like a 4095-byte queue. Nothing is allocated.
-//
-// Concurrency (the kfifo contract). With one producer and one consumer no
-// lock is needed:
-//   - producer side: put, write, reserve, commit, ByteRingPutBatch, space;
-//   - consumer side: get, read, peek, consume, ByteRingGetBatch, used, flush.
-// The producer stores the data, then publishes `in` with release ordering;
-// the consumer loads `in` with acquire ordering before it reads the data. The
-// reverse holds for `out`, so the producer never overwrites bytes the
-// consumer is still reading. Each side keeps a private copy of the other
-// side's index on its own cache line and reloads the shared index only when
-// its copy says the ring is full (producer) or empty (consumer); in a stream
-// the line holding an index moves between CPUs about once per refill, not
-// once per byte. Several producers or several consumers need a lock around
-// their side (LockedByteRing, or the driver's gate); init, resize and
-// destroy need both sides quiescent. flush() is a consumer operation and may
-// run concurrently with the producer.
-//
-// Calling context: every operation is bounded, never blocks and never
-// allocates, so all of them may be called from interrupt/filter context.
+/// \file
+/// ByteRing: a circular byte buffer over caller-supplied storage, for the data
+/// path of serial, USB-CDC and streaming drivers.
+///
+/// Layout. The storage size is a power of two; the two indices `in` (bytes
+/// ever written) and `out` (bytes ever read) are free-running uint32_t
+/// counters, reduced with `& (storageSize - 1)` on use, so `in - out` is the
+/// fill level even after the counters wrap past 2^32, and a full ring is told
+/// from an empty one without wasting a slot. The usable capacity may be any
+/// value from 1 to the storage size (a serial port's PD_E_TXQ_SIZE can ask for
+/// 3 or 4095 bytes): capacity 4095 over 4096 bytes of storage behaves exactly
+/// like a 4095-byte queue. Nothing is allocated.
+///
+/// Concurrency (the kfifo contract). With one producer and one consumer no
+/// lock is needed:
+///   - producer side: put, write, reserve, commit, ByteRingPutBatch, space;
+///   - consumer side: get, read, peek, consume, ByteRingGetBatch, used, flush.
+/// The producer stores the data, then publishes `in` with release ordering;
+/// the consumer loads `in` with acquire ordering before it reads the data. The
+/// reverse holds for `out`, so the producer never overwrites bytes the
+/// consumer is still reading. Each side keeps a private copy of the other
+/// side's index on its own cache line and reloads the shared index only when
+/// its copy says the ring is full (producer) or empty (consumer); in a stream
+/// the line holding an index moves between CPUs about once per refill, not
+/// once per byte. Several producers or several consumers need a lock around
+/// their side (LockedByteRing, or the driver's gate); init, resize and
+/// destroy need both sides quiescent. flush() is a consumer operation and may
+/// run concurrently with the producer.
+///
+/// Calling context: every operation is bounded, never blocks and never
+/// allocates, so all of them may be called from interrupt/filter context.
 #ifndef KDRV_BYTE_RING_HPP
 #define KDRV_BYTE_RING_HPP
 
@@ -41,8 +42,8 @@
 
 namespace kdrv
 {
-// A contiguous piece of ring storage for zero-copy access. size may be 0,
-// data is then still a valid (non-null) pointer into the storage.
+/// A contiguous piece of ring storage for zero-copy access. size may be 0,
+/// data is then still a valid (non-null) pointer into the storage.
 struct ByteRingSpan
 {
     uint8_t* data;
@@ -61,24 +62,24 @@ class ByteRingGetBatch;
 class ByteRing
 {
 public:
-    // Largest storage: counters are uint32_t, so fill levels up to 2^31 are
-    // unambiguous.
+    /// Largest storage: counters are uint32_t, so fill levels up to 2^31 are
+    /// unambiguous.
     static constexpr uint32_t kMaxStorageSize = 0x80000000u;
 
     constexpr ByteRing() : producer_(), consumer_() {}
     KDRV_NONCOPYABLE(ByteRing);
 
-    // Uses storage[0, storageSize) as the buffer; capacity == storageSize.
-    // Returns BadArgument for a null storage or a size that is zero, not a
-    // power of two or above kMaxStorageSize. The ring starts empty.
+    /// Uses storage[0, storageSize) as the buffer; capacity == storageSize.
+    /// Returns BadArgument for a null storage or a size that is zero, not a
+    /// power of two or above kMaxStorageSize. The ring starts empty.
     KDRV_NODISCARD Status init(void* storage, uint32_t storageSize)
     {
         return init(storage, storageSize, storageSize);
     }
 
-    // As above, with a usable capacity in [1, storageSize] (BadArgument
-    // otherwise). A capacity below the storage size costs nothing on the
-    // fast paths.
+    /// As above, with a usable capacity in [1, storageSize] (BadArgument
+    /// otherwise). A capacity below the storage size costs nothing on the
+    /// fast paths.
     KDRV_NODISCARD Status init(void* storage, uint32_t storageSize, uint32_t capacity)
     {
         if (storage == nullptr || !isPowerOfTwo32(storageSize) || storageSize > kMaxStorageSize ||
@@ -97,7 +98,7 @@ public:
         return Status::Success;
     }
 
-    // Forgets the storage. Both sides must be quiescent.
+    /// Forgets the storage. Both sides must be quiescent.
     void destroy()
     {
         producer_ = ProducerSide();
@@ -106,9 +107,9 @@ public:
 
     bool isInitialized() const { return producer_.buffer != nullptr; }
 
-    // Changes the usable capacity, keeping the storage. Both sides must be
-    // quiescent. BadArgument if capacity is 0 or above the storage size;
-    // Busy if the ring holds data (resizing never drops or moves bytes).
+    /// Changes the usable capacity, keeping the storage. Both sides must be
+    /// quiescent. BadArgument if capacity is 0 or above the storage size;
+    /// Busy if the ring holds data (resizing never drops or moves bytes).
     KDRV_NODISCARD Status resize(uint32_t capacity)
     {
         if (capacity == 0 || capacity > storageSize())
@@ -124,8 +125,8 @@ public:
     uint32_t capacity() const { return producer_.capacity; }
     uint32_t storageSize() const { return producer_.mask + 1; }
 
-    // Bytes held. Exact for the consumer; for anyone else a snapshot that
-    // was true at some instant during the call (never above capacity).
+    /// Bytes held. Exact for the consumer; for anyone else a snapshot that
+    /// was true at some instant during the call (never above capacity).
     uint32_t used() const
     {
         const uint32_t out = consumer_.out.load(MemoryOrder::Acquire);
@@ -133,8 +134,8 @@ public:
         return min32(in - out, producer_.capacity);
     }
 
-    // Free bytes. Exact for the producer (a lower bound while the consumer
-    // runs); a snapshot for anyone else.
+    /// Free bytes. Exact for the producer (a lower bound while the consumer
+    /// runs); a snapshot for anyone else.
     uint32_t space() const { return producer_.capacity - used(); }
 
     bool empty() const { return used() == 0; }
@@ -142,9 +143,9 @@ public:
 
     // ---- producer -------------------------------------------------------
 
-    // Appends one byte; false if the ring is full. Publishes at once; a
-    // producer of many single bytes should use ByteRingPutBatch, which
-    // publishes once per batch.
+    /// Appends one byte; false if the ring is full. Publishes at once; a
+    /// producer of many single bytes should use ByteRingPutBatch, which
+    /// publishes once per batch.
     KDRV_INLINE bool put(uint8_t byte)
     {
         const uint32_t in = producer_.in.load(MemoryOrder::Relaxed);
@@ -155,9 +156,9 @@ public:
         return true;
     }
 
-    // Copies up to n bytes from src (at most two copies, one per span).
-    // Returns the bytes accepted: n if they fit, else the free space; 0 when
-    // full. src may be null only when n is 0.
+    /// Copies up to n bytes from src (at most two copies, one per span).
+    /// Returns the bytes accepted: n if they fit, else the free space; 0 when
+    /// full. src may be null only when n is 0.
     uint32_t write(const void* src, uint32_t n)
     {
         KDRV_EXPECTS(src != nullptr || n == 0);
@@ -179,11 +180,11 @@ public:
         return n;
     }
 
-    // Zero-copy producer access: describes the free space as at most two
-    // spans (the second non-empty only across the wrap), limited to
-    // maxBytes. Returns the total. The producer fills a prefix of the spans
-    // and publishes it with commit(). Any other producer operation (put,
-    // write, a batch) cancels the reservation.
+    /// Zero-copy producer access: describes the free space as at most two
+    /// spans (the second non-empty only across the wrap), limited to
+    /// maxBytes. Returns the total. The producer fills a prefix of the spans
+    /// and publishes it with commit(). Any other producer operation (put,
+    /// write, a batch) cancels the reservation.
     uint32_t reserve(ByteRingSpan spans[2], uint32_t maxBytes = 0xFFFFFFFFu)
     {
         KDRV_EXPECTS(spans != nullptr);
@@ -199,9 +200,9 @@ public:
         return total;
     }
 
-    // Publishes the first n reserved bytes. BadArgument if n exceeds what
-    // the last reserve() returned (less what was committed since); nothing
-    // is published then. Several commits may follow one reserve.
+    /// Publishes the first n reserved bytes. BadArgument if n exceeds what
+    /// the last reserve() returned (less what was committed since); nothing
+    /// is published then. Several commits may follow one reserve.
     KDRV_NODISCARD Status commit(uint32_t n)
     {
         if (n > producer_.reserved)
@@ -214,7 +215,7 @@ public:
 
     // ---- consumer -------------------------------------------------------
 
-    // Removes one byte into *byte; false (and *byte untouched) if empty.
+    /// Removes one byte into *byte; false (and *byte untouched) if empty.
     KDRV_INLINE bool get(uint8_t* byte)
     {
         const uint32_t out = consumer_.out.load(MemoryOrder::Relaxed);
@@ -225,9 +226,9 @@ public:
         return true;
     }
 
-    // Copies up to n bytes into dst (at most two copies). Returns the bytes
-    // moved: n if that many are held, else all held; 0 when empty. dst may
-    // be null only when n is 0.
+    /// Copies up to n bytes into dst (at most two copies). Returns the bytes
+    /// moved: n if that many are held, else all held; 0 when empty. dst may
+    /// be null only when n is 0.
     uint32_t read(void* dst, uint32_t n)
     {
         KDRV_EXPECTS(dst != nullptr || n == 0);
@@ -249,9 +250,9 @@ public:
         return n;
     }
 
-    // Zero-copy consumer access: the held bytes as at most two spans,
-    // oldest first, limited to maxBytes. Returns the total. The bytes stay
-    // in the ring until consume().
+    /// Zero-copy consumer access: the held bytes as at most two spans,
+    /// oldest first, limited to maxBytes. Returns the total. The bytes stay
+    /// in the ring until consume().
     uint32_t peek(ByteRingConstSpan spans[2], uint32_t maxBytes = 0xFFFFFFFFu)
     {
         KDRV_EXPECTS(spans != nullptr);
@@ -266,8 +267,8 @@ public:
         return total;
     }
 
-    // Drops the n oldest bytes (after peek, or to skip data). BadArgument if
-    // fewer than n bytes are held; nothing is dropped then.
+    /// Drops the n oldest bytes (after peek, or to skip data). BadArgument if
+    /// fewer than n bytes are held; nothing is dropped then.
     KDRV_NODISCARD Status consume(uint32_t n)
     {
         const uint32_t out = consumer_.out.load(MemoryOrder::Relaxed);
@@ -277,9 +278,9 @@ public:
         return Status::Success;
     }
 
-    // Discards everything held. A consumer operation: safe while the
-    // producer runs (bytes published after the snapshot of `in` survive).
-    // Returns the bytes discarded.
+    /// Discards everything held. A consumer operation: safe while the
+    /// producer runs (bytes published after the snapshot of `in` survive).
+    /// Returns the bytes discarded.
     uint32_t flush()
     {
         const uint32_t out = consumer_.out.load(MemoryOrder::Relaxed);
@@ -372,11 +373,11 @@ private:
     ConsumerSide consumer_;
 };
 
-// A producer's batch of single-byte puts, published once. The cursor lives
-// in the batch (a local, usually registers), so each put is a compare, a
-// store and an increment. The bytes become visible to the consumer at
-// publish() or when the batch is destroyed. Only one batch (or other
-// producer operation) at a time per ring.
+/// A producer's batch of single-byte puts, published once. The cursor lives
+/// in the batch (a local, usually registers), so each put is a compare, a
+/// store and an increment. The bytes become visible to the consumer at
+/// publish() or when the batch is destroyed. Only one batch (or other
+/// producer operation) at a time per ring.
 class ByteRingPutBatch
 {
 public:
@@ -388,7 +389,7 @@ public:
     ~ByteRingPutBatch() { publish(); }
     KDRV_NONCOPYABLE(ByteRingPutBatch);
 
-    // Stages one byte; false if the ring is full.
+    /// Stages one byte; false if the ring is full.
     KDRV_INLINE bool put(uint8_t byte)
     {
         if (KDRV_UNLIKELY(head_ == limit_) && refresh() == 0)
@@ -398,7 +399,7 @@ public:
         return true;
     }
 
-    // Makes the staged bytes visible to the consumer.
+    /// Makes the staged bytes visible to the consumer.
     void publish() { ring_.producer_.in.store(head_, MemoryOrder::Release); }
 
 private:
@@ -416,8 +417,8 @@ private:
     uint32_t limit_;
 };
 
-// The consumer's counterpart: gets with one release of `out` per batch, so
-// the producer sees the space at publish() or destruction.
+/// The consumer's counterpart: gets with one release of `out` per batch, so
+/// the producer sees the space at publish() or destruction.
 class ByteRingGetBatch
 {
 public:
@@ -429,7 +430,7 @@ public:
     ~ByteRingGetBatch() { publish(); }
     KDRV_NONCOPYABLE(ByteRingGetBatch);
 
-    // Takes one byte; false (and *byte untouched) if the ring is empty.
+    /// Takes one byte; false (and *byte untouched) if the ring is empty.
     KDRV_INLINE bool get(uint8_t* byte)
     {
         if (KDRV_UNLIKELY(tail_ == limit_) && refresh() == 0)
@@ -439,7 +440,7 @@ public:
         return true;
     }
 
-    // Returns the taken bytes' space to the producer.
+    /// Returns the taken bytes' space to the producer.
     void publish() { ring_.consumer_.out.store(tail_, MemoryOrder::Release); }
 
 private:

@@ -1,25 +1,26 @@
 // SPDX-License-Identifier: MIT
 //
-// copyBulk: the copy primitive of the rings' bulk paths.
-//
-// Why not plain memcpy: up to 32 bytes a call to memcpy costs more than the
-// copy, so those sizes are copied inline with general-purpose registers (in
-// every build). From 256 B to 16 KiB a loop of unaligned vector moves beats
-// the C library, which switches to `rep movsb` from a few KiB on; above that
-// memcpy was as good or better in measurements, so it is used.
-//
-// Why a selection here: a kernel extension must not use FP/SIMD registers
-// implicitly (-mkernel implies -mno-implicit-float and, on x86_64,
-// -msoft-float), and the x86_64 kext target still defines __SSE2__, so the
-// instruction set alone cannot decide. The vector loop is therefore used only
-// in user space (KDRV_IN_KERNEL == 0, from config.hpp) and only when the
-// target has vector registers at all (not under -mgeneral-regs-only or
-// -mno-sse). Everywhere else copyBulk is exactly __builtin_memcpy, which the
-// kernel exports as memcpy. Like atomic.hpp's cpuRelax, this is an
-// instruction-set primitive, so block headers stay free of conditionals.
-//
-// Override: define KDRV_CONFIG_VECTOR_COPY to 0 (always memcpy) or 1 before
-// including kdrv headers. 1 in a kernel build is refused.
+/// \file
+/// copyBulk: the copy primitive of the rings' bulk paths.
+///
+/// Why not plain memcpy: up to 32 bytes a call to memcpy costs more than the
+/// copy, so those sizes are copied inline with general-purpose registers (in
+/// every build). From 256 B to 16 KiB a loop of unaligned vector moves beats
+/// the C library, which switches to `rep movsb` from a few KiB on; above that
+/// memcpy was as good or better in measurements, so it is used.
+///
+/// Why a selection here: a kernel extension must not use FP/SIMD registers
+/// implicitly (-mkernel implies -mno-implicit-float and, on x86_64,
+/// -msoft-float), and the x86_64 kext target still defines __SSE2__, so the
+/// instruction set alone cannot decide. The vector loop is therefore used only
+/// in user space (KDRV_IN_KERNEL == 0, from config.hpp) and only when the
+/// target has vector registers at all (not under -mgeneral-regs-only or
+/// -mno-sse). Everywhere else copyBulk is exactly __builtin_memcpy, which the
+/// kernel exports as memcpy. Like atomic.hpp's cpuRelax, this is an
+/// instruction-set primitive, so block headers stay free of conditionals.
+///
+/// Override: define KDRV_CONFIG_VECTOR_COPY to 0 (always memcpy) or 1 before
+/// including kdrv headers. 1 in a kernel build is refused.
 #ifndef KDRV_COPY_HPP
 #define KDRV_COPY_HPP
 
@@ -42,13 +43,13 @@ namespace kdrv
 #if KDRV_CONFIG_VECTOR_COPY
 namespace detail
 {
-// 32 bytes, any alignment, may alias anything: the compiler picks the widest
-// moves the target has (two 16-byte moves without AVX).
+/// 32 bytes, any alignment, may alias anything: the compiler picks the widest
+/// moves the target has (two 16-byte moves without AVX).
 typedef uint8_t CopyChunk32 __attribute__((vector_size(32), aligned(1), may_alias));
 
-// n >= 128. Four chunks per iteration; the last 128 bytes are copied from
-// the end, overlapping what the loop already wrote (source and destination
-// do not overlap, so rewriting bytes is harmless and saves a tail loop).
+/// n >= 128. Four chunks per iteration; the last 128 bytes are copied from
+/// the end, overlapping what the loop already wrote (source and destination
+/// do not overlap, so rewriting bytes is harmless and saves a tail loop).
 inline void copyVectorLoop(uint8_t* dst, const uint8_t* src, size_t n)
 {
     const size_t kStep = 4 * sizeof(CopyChunk32);
@@ -93,9 +94,9 @@ KDRV_INLINE uint32_t load32(const uint8_t* p)
 }
 KDRV_INLINE void store32(uint8_t* p, uint32_t v) { __builtin_memcpy(p, &v, 4); }
 
-// n <= 32, inline, general-purpose registers only (kernel-safe): two or four
-// possibly overlapping words from each end, loaded before any store. A call
-// to memcpy costs more than the copy at these sizes.
+/// n <= 32, inline, general-purpose registers only (kernel-safe): two or four
+/// possibly overlapping words from each end, loaded before any store. A call
+/// to memcpy costs more than the copy at these sizes.
 KDRV_INLINE void copySmall(uint8_t* dst, const uint8_t* src, size_t n)
 {
     if (n >= 16)
@@ -131,11 +132,11 @@ KDRV_INLINE void copySmall(uint8_t* dst, const uint8_t* src, size_t n)
 
 constexpr size_t kCopySmallMax = 32;
 
-// Bulk window: the sizes for which the vector loop is chosen.
+/// Bulk window: the sizes for which the vector loop is chosen.
 constexpr size_t kCopyBulkVectorMin = 256;
 constexpr size_t kCopyBulkVectorMax = 16 * 1024;
 
-// Copies n bytes; the ranges must not overlap (as memcpy). Any alignment.
+/// Copies n bytes; the ranges must not overlap (as memcpy). Any alignment.
 KDRV_INLINE void copyBulk(void* dst, const void* src, size_t n)
 {
     if (n <= kCopySmallMax)

@@ -1,65 +1,66 @@
 // SPDX-License-Identifier: MIT
 //
-// Scatter/gather list builder for DMA, after I/O Kit's IODMACommand and its
-// genIOVMSegments(), with Linux's segment-boundary mask as a further limit.
-//
-// A buffer that is contiguous in virtual memory is a list of physical runs.
-// DmaCommand turns such a list (or a callback that reports the physical
-// segment at a byte offset, like getPhysicalSegment()) into the segment list
-// a DMA engine accepts: it merges physically adjacent runs, cuts them at the
-// device's limits and writes each segment in the device's format. It is pure
-// logic over caller-supplied memory: no allocation, no locking, the same code
-// in kernel and user space.
-//
-// Use:
-//     kdrv::DmaSpecification spec = {};
-//     spec.format = kdrv::DmaFormat::Little32;
-//     spec.pageSize = 4096;            // the bounce granule; never assumed
-//     spec.maxSegmentSize = 65536;
-//     spec.boundary = 0x100000000ull;  // no segment crosses 4 GiB
-//     kdrv::DmaCommand cmd;
-//     Status s = cmd.init(spec);                   // every limit is validated
-//     s = cmd.setRanges(pages, pageCount);         // physical runs, in order
-//     s = cmd.prepare();                           // the whole buffer
-//     uint64_t offset = 0;
-//     while (offset < cmd.preparedLength()) {
-//         uint32_t n = ringSpace;                  // capacity in, count out
-//         s = cmd.generate(&offset, ring, &n);     // resumable by offset
-//         ...
-//     }
-//     s = cmd.complete();
-//
-// Generation (kdrv's rule; the order follows xnu's walk). Let A be the
-// address of the next byte and E the number of bytes physically contiguous
-// from A up to the end of the prepared window (adjacent runs merge when one
-// starts exactly where the previous ends; zero-length runs are skipped;
-// runs are never reordered). One segment is cut from A:
-//   1. A beyond the address limit (A > 2^bits - 1), or A not a multiple of
-//      the alignment: the piece is bounced (see DmaBounceFunction) or, with
-//      no bounce function, the call fails with MessageTooLarge / NotAligned.
-//      A bounced piece ends at the end of A's page at the latest.
-//   2. Otherwise the segment may not reach past 2^bits - 1.
-//   3. Length <= the maximum segment size (for 32-bit formats also
-//      <= 0xFFFFFFFF rounded down to the alignments: never truncated).
-//   4. The segment does not cross a multiple of the boundary.
-//   5. If the segment now ends inside the contiguous bytes (length < E), the
-//      cut is moved back, if that leaves a non-empty segment, so that the
-//      length is a multiple of the length alignment and (unbounced pieces
-//      only) the rest starts at an aligned address.
-//   6. A length that is not a multiple of the length alignment fails with
-//      NotAligned (an extent's own end is never moved).
-// Every byte cut off is processed next, in order, by the same rule, so a
-// segment depends only on where it starts: one call with a large capacity
-// and many calls with capacity 1 give the same list.
-//
-// Errors are values (Status, equal to IOReturn). Input from outside (the
-// range list, the source callback's answers, the specification) is checked
-// and gets a Status; the contract macros are not used on it.
-//
-// Concurrency: a DmaCommand is not thread safe; one thread (or a caller-held
-// lock) at a time, as for IODMACommand. Nothing here blocks or allocates, so
-// every function may be called with preemption or interrupts disabled,
-// provided the callbacks may be as well.
+/// \file
+/// Scatter/gather list builder for DMA, after I/O Kit's IODMACommand and its
+/// genIOVMSegments(), with Linux's segment-boundary mask as a further limit.
+///
+/// A buffer that is contiguous in virtual memory is a list of physical runs.
+/// DmaCommand turns such a list (or a callback that reports the physical
+/// segment at a byte offset, like getPhysicalSegment()) into the segment list
+/// a DMA engine accepts: it merges physically adjacent runs, cuts them at the
+/// device's limits and writes each segment in the device's format. It is pure
+/// logic over caller-supplied memory: no allocation, no locking, the same code
+/// in kernel and user space.
+///
+/// Use:
+///     kdrv::DmaSpecification spec = {};
+///     spec.format = kdrv::DmaFormat::Little32;
+///     spec.pageSize = 4096;            // the bounce granule; never assumed
+///     spec.maxSegmentSize = 65536;
+///     spec.boundary = 0x100000000ull;  // no segment crosses 4 GiB
+///     kdrv::DmaCommand cmd;
+///     Status s = cmd.init(spec);                   // every limit is validated
+///     s = cmd.setRanges(pages, pageCount);         // physical runs, in order
+///     s = cmd.prepare();                           // the whole buffer
+///     uint64_t offset = 0;
+///     while (offset < cmd.preparedLength()) {
+///         uint32_t n = ringSpace;                  // capacity in, count out
+///         s = cmd.generate(&offset, ring, &n);     // resumable by offset
+///         ...
+///     }
+///     s = cmd.complete();
+///
+/// Generation (kdrv's rule; the order follows xnu's walk). Let A be the
+/// address of the next byte and E the number of bytes physically contiguous
+/// from A up to the end of the prepared window (adjacent runs merge when one
+/// starts exactly where the previous ends; zero-length runs are skipped;
+/// runs are never reordered). One segment is cut from A:
+///   1. A beyond the address limit (A > 2^bits - 1), or A not a multiple of
+///      the alignment: the piece is bounced (see DmaBounceFunction) or, with
+///      no bounce function, the call fails with MessageTooLarge / NotAligned.
+///      A bounced piece ends at the end of A's page at the latest.
+///   2. Otherwise the segment may not reach past 2^bits - 1.
+///   3. Length <= the maximum segment size (for 32-bit formats also
+///      <= 0xFFFFFFFF rounded down to the alignments: never truncated).
+///   4. The segment does not cross a multiple of the boundary.
+///   5. If the segment now ends inside the contiguous bytes (length < E), the
+///      cut is moved back, if that leaves a non-empty segment, so that the
+///      length is a multiple of the length alignment and (unbounced pieces
+///      only) the rest starts at an aligned address.
+///   6. A length that is not a multiple of the length alignment fails with
+///      NotAligned (an extent's own end is never moved).
+/// Every byte cut off is processed next, in order, by the same rule, so a
+/// segment depends only on where it starts: one call with a large capacity
+/// and many calls with capacity 1 give the same list.
+///
+/// Errors are values (Status, equal to IOReturn). Input from outside (the
+/// range list, the source callback's answers, the specification) is checked
+/// and gets a Status; the contract macros are not used on it.
+///
+/// Concurrency: a DmaCommand is not thread safe; one thread (or a caller-held
+/// lock) at a time, as for IODMACommand. Nothing here blocks or allocates, so
+/// every function may be called with preemption or interrupts disabled,
+/// provided the callbacks may be as well.
 #ifndef KDRV_DMA_SG_HPP
 #define KDRV_DMA_SG_HPP
 
@@ -69,13 +70,13 @@
 
 namespace kdrv
 {
-// Output formats, as IODMACommand's output functions (kIODMACommandOutput*).
-// Segment i is written at byte offset i * elementSize of the output array,
-// which need not be aligned:
-//   *32: 8 bytes, address at +0, length at +4 (uint32_t each);
-//   *64: 16 bytes, address at +0, length at +8 (uint64_t each).
-// Big and Little are written with explicit shifts, independent of the host;
-// Host is the CPU's native order (equal to Little on x86_64 and arm64).
+/// Output formats, as IODMACommand's output functions (kIODMACommandOutput*).
+/// Segment i is written at byte offset i * elementSize of the output array,
+/// which need not be aligned:
+///   *32: 8 bytes, address at +0, length at +4 (uint32_t each);
+///   *64: 16 bytes, address at +0, length at +8 (uint64_t each).
+/// Big and Little are written with explicit shifts, independent of the host;
+/// Host is the CPU's native order (equal to Little on x86_64 and arm64).
 enum class DmaFormat : uint8_t
 {
     Host32 = 0,
@@ -90,8 +91,8 @@ constexpr bool dmaFormatIsValid(DmaFormat f) { return static_cast<uint8_t>(f) <=
 constexpr bool dmaFormatIs64Bit(DmaFormat f) { return static_cast<uint8_t>(f) >= 3; }
 constexpr uint32_t dmaFormatElementSize(DmaFormat f) { return dmaFormatIs64Bit(f) ? 16u : 8u; }
 
-// The fixed-order format a Host format means on a host of order `host`
-// (Big and Little formats are returned unchanged).
+/// The fixed-order format a Host format means on a host of order `host`
+/// (Big and Little formats are returned unchanged).
 constexpr DmaFormat dmaResolveFormat(DmaFormat f, ByteOrder host)
 {
     return f == DmaFormat::Host32
@@ -101,8 +102,8 @@ constexpr DmaFormat dmaResolveFormat(DmaFormat f, ByteOrder host)
                       : f);
 }
 
-// A physical (bus) range: an input run or an output segment. Same layout as
-// the Host64 element, and as IODMACommand::Segment64.
+/// A physical (bus) range: an input run or an output segment. Same layout as
+/// the Host64 element, and as IODMACommand::Segment64.
 struct DmaRange
 {
     uint64_t address;
@@ -110,8 +111,8 @@ struct DmaRange
 };
 static_assert(sizeof(DmaRange) == 16, "DmaRange is the Host64 element");
 
-// Host32 and Host64 elements as structs (IODMACommand::Segment32/Segment64
-// have the same layout: fIOVMAddr, fLength).
+/// Host32 and Host64 elements as structs (IODMACommand::Segment32/Segment64
+/// have the same layout: fIOVMAddr, fLength).
 struct DmaSegment32
 {
     uint32_t address;
@@ -125,10 +126,10 @@ struct DmaSegment64
 static_assert(sizeof(DmaSegment32) == 8, "Host32 element");
 static_assert(sizeof(DmaSegment64) == 16, "Host64 element");
 
-// Writes one segment at index `index` of `array` in format `f` (byte-exact,
-// any alignment). A 32-bit format refuses an address or length above
-// 0xFFFFFFFF with MessageTooLarge and writes nothing; unlike IODMACommand's
-// 32-bit output functions it never truncates.
+/// Writes one segment at index `index` of `array` in format `f` (byte-exact,
+/// any alignment). A 32-bit format refuses an address or length above
+/// 0xFFFFFFFF with MessageTooLarge and writes nothing; unlike IODMACommand's
+/// 32-bit output functions it never truncates.
 KDRV_INLINE Status dmaEncodeSegment(DmaFormat f, void* array, uint32_t index, uint64_t address,
                                     uint64_t length)
 {
@@ -157,7 +158,7 @@ KDRV_INLINE Status dmaEncodeSegment(DmaFormat f, void* array, uint32_t index, ui
     return Status::Success;
 }
 
-// Why a piece is bounced.
+/// Why a piece is bounced.
 enum class DmaBounceReason : uint8_t
 {
     None = 0,
@@ -173,53 +174,53 @@ struct DmaBounceRequest
     DmaBounceReason reason;
 };
 
-// Supplies a bounce buffer for one piece the device cannot use in place.
-// Returns Success and the bus address of `request->length` bytes the device
-// can reach, or an error that generation passes on. The address must satisfy
-// the specification (below the limit, aligned, not crossing the boundary);
-// otherwise generation fails with BadArgument. It is called each time a
-// bounced segment is emitted (again after a restart), in segment order, so
-// the callee can record the pieces: copy data in before an outbound
-// transfer, copy it back after an inbound one. It is never called by
-// prepare() or countSegments(). Calling context: that of generate().
+/// Supplies a bounce buffer for one piece the device cannot use in place.
+/// Returns Success and the bus address of `request->length` bytes the device
+/// can reach, or an error that generation passes on. The address must satisfy
+/// the specification (below the limit, aligned, not crossing the boundary);
+/// otherwise generation fails with BadArgument. It is called each time a
+/// bounced segment is emitted (again after a restart), in segment order, so
+/// the callee can record the pieces: copy data in before an outbound
+/// transfer, copy it back after an inbound one. It is never called by
+/// prepare() or countSegments(). Calling context: that of generate().
 typedef Status (*DmaBounceFunction)(void* context, const DmaBounceRequest* request,
                                     uint64_t* busAddress);
 
-// The device's constraints. Zero-initialize, then set what applies:
-// `DmaSpecification spec = {};`. init() validates every field.
+/// The device's constraints. Zero-initialize, then set what applies:
+/// `DmaSpecification spec = {};`. init() validates every field.
 struct DmaSpecification
 {
     DmaFormat format;
-    // Highest address the device can generate is 2^bits - 1; a segment's
-    // last byte must be below 2^bits. 0: 32 for 32-bit formats, 64 (no
-    // limit) for 64-bit ones. A 32-bit format with more than 32 bits, fewer
-    // bits than log2(pageSize), or more than 64 is BadArgument.
+    /// Highest address the device can generate is 2^bits - 1; a segment's
+    /// last byte must be below 2^bits. 0: 32 for 32-bit formats, 64 (no
+    /// limit) for 64-bit ones. A 32-bit format with more than 32 bits, fewer
+    /// bits than log2(pageSize), or more than 64 is BadArgument.
     uint8_t numAddressBits;
-    // The CPU page size (bounce granule): a power of two >= 4096. Required;
-    // it is 4096 on x86_64 and 16384 on arm64 macOS, so it is never assumed.
+    /// The CPU page size (bounce granule): a power of two >= 4096. Required;
+    /// it is 4096 on x86_64 and 16384 on arm64 macOS, so it is never assumed.
     uint32_t pageSize;
-    // Every segment starts at a multiple of this (power of two; 0 means 1).
+    /// Every segment starts at a multiple of this (power of two; 0 means 1).
     uint32_t alignment;
-    // Every segment's length is a multiple of this (power of two; 0 means 1).
-    // The prepared length must be a multiple too (NotAligned at prepare).
+    /// Every segment's length is a multiple of this (power of two; 0 means 1).
+    /// The prepared length must be a multiple too (NotAligned at prepare).
     uint32_t lengthAlignment;
-    // Most segments one prepared transfer may use; 0: unlimited. With a
-    // limit, prepare() counts the segments and fails with NoSpace.
+    /// Most segments one prepared transfer may use; 0: unlimited. With a
+    /// limit, prepare() counts the segments and fails with NoSpace.
     uint32_t maxSegments;
-    // Longest segment; 0: unlimited. At least both alignments if set.
+    /// Longest segment; 0: unlimited. At least both alignments if set.
     uint64_t maxSegmentSize;
-    // Longest prepared transfer; 0: unlimited. More is NoSpace at prepare.
+    /// Longest prepared transfer; 0: unlimited. More is NoSpace at prepare.
     uint64_t maxTransferSize;
-    // No segment crosses a multiple of this (power of two, at least both
-    // alignments), e.g. 64 KiB or 4 GiB; 0: none (as Linux's seg_boundary_mask).
+    /// No segment crosses a multiple of this (power of two, at least both
+    /// alignments), e.g. 64 KiB or 4 GiB; 0: none (as Linux's seg_boundary_mask).
     uint64_t boundary;
-    // Null: a piece that would need bouncing fails generation (the cursor
-    // behaviour of IODMACommand's kIterateOnly).
+    /// Null: a piece that would need bouncing fails generation (the cursor
+    /// behaviour of IODMACommand's kIterateOnly).
     DmaBounceFunction bounce;
     void* bounceContext;
 };
 
-// The validated, effective limits (masks rather than sizes).
+/// The validated, effective limits (masks rather than sizes).
 struct DmaLimits
 {
     uint64_t maxAddress;       // 2^bits - 1; UINT64_MAX without a limit
@@ -235,9 +236,9 @@ struct DmaLimits
     uint8_t numAddressBits;    // effective: 12..64
 };
 
-// Validates `spec` (IODMACommand::withSpecification's checks, plus kdrv's
-// power-of-two and consistency checks) and computes its effective limits.
-// BadArgument for any invalid field; *limits is written only on success.
+/// Validates `spec` (IODMACommand::withSpecification's checks, plus kdrv's
+/// power-of-two and consistency checks) and computes its effective limits.
+/// BadArgument for any invalid field; *limits is written only on success.
 inline Status dmaComputeLimits(const DmaSpecification& spec, DmaLimits* limits)
 {
     if (limits == nullptr || !dmaFormatIsValid(spec.format))
@@ -296,13 +297,13 @@ inline Status dmaComputeLimits(const DmaSpecification& spec, DmaLimits* limits)
     return Status::Success;
 }
 
-// A descriptor that reports its physical layout one segment at a time, like
-// IOMemoryDescriptor::getPhysicalSegment(): for the byte at `offset` (from
-// the start of the descriptor, below its length) it returns Success, the
-// physical address and the number of physically contiguous bytes from there
-// (> 0; it may reach past the end, the excess is ignored). Any other Status
-// is passed on by the caller. A zero length, or an address + length that
-// does not fit in 64 bits, makes the caller fail with BadArgument.
+/// A descriptor that reports its physical layout one segment at a time, like
+/// IOMemoryDescriptor::getPhysicalSegment(): for the byte at `offset` (from
+/// the start of the descriptor, below its length) it returns Success, the
+/// physical address and the number of physically contiguous bytes from there
+/// (> 0; it may reach past the end, the excess is ignored). Any other Status
+/// is passed on by the caller. A zero length, or an address + length that
+/// does not fit in 64 bits, makes the caller fail with BadArgument.
 struct DmaSourceOps
 {
     Status (*physicalSegment)(void* context, uint64_t offset, uint64_t* address,
@@ -322,9 +323,9 @@ public:
     }
     KDRV_NONCOPYABLE(DmaCommand);
 
-    // Validates and installs the device's constraints (dmaComputeLimits).
-    // Busy while prepared; BadArgument for an invalid field. On failure the
-    // previous specification stays. The input is kept.
+    /// Validates and installs the device's constraints (dmaComputeLimits).
+    /// Busy while prepared; BadArgument for an invalid field. On failure the
+    /// previous specification stays. The input is kept.
     Status init(const DmaSpecification& spec)
     {
         if (prepareCount_ != 0)
@@ -344,11 +345,11 @@ public:
         return Status::Success;
     }
 
-    // Input: `count` physical runs in buffer order. The array is not copied;
-    // it must stay valid and unchanged until complete(). `ranges` may be
-    // null when `count` is 0 (an empty buffer). Each run's address + length
-    // must fit in 64 bits and so must the total, else BadArgument (and the
-    // previous input stays). Busy while prepared. O(count).
+    /// Input: `count` physical runs in buffer order. The array is not copied;
+    /// it must stay valid and unchanged until complete(). `ranges` may be
+    /// null when `count` is 0 (an empty buffer). Each run's address + length
+    /// must fit in 64 bits and so must the total, else BadArgument (and the
+    /// previous input stays). Busy while prepared. O(count).
     Status setRanges(const DmaRange* ranges, uint32_t count)
     {
         if (prepareCount_ != 0)
@@ -387,9 +388,9 @@ public:
         return Status::Success;
     }
 
-    // Input: a descriptor of `length` bytes reached through `ops`, which
-    // must stay valid until complete(). Busy while prepared; BadArgument for
-    // null ops.
+    /// Input: a descriptor of `length` bytes reached through `ops`, which
+    /// must stay valid until complete(). Busy while prepared; BadArgument for
+    /// null ops.
     Status setSource(const DmaSourceOps* ops, void* context, uint64_t length)
     {
         if (prepareCount_ != 0)
@@ -409,19 +410,19 @@ public:
         return Status::Success;
     }
 
-    // Prepares the window [offset, offset + length) of the input for
-    // generation; length 0 means up to the end. Checks, in order:
-    //   no specification                               NotReady
-    //   window beyond the input, or wrapping           BadArgument
-    //   already prepared: the same window nests (count + 1); another NotReady
-    //   length > maxTransferSize                       NoSpace
-    //   length not a multiple of the length alignment  NotAligned
-    //   with maxSegments: the window is walked once (no bounce calls) and
-    //   more segments than allowed give NoSpace; an error the walk meets
-    //   (NotAligned, MessageTooLarge without a bounce function, an error of
-    //   the source) is returned instead.
-    // A failed prepare changes nothing (no count change). Each successful
-    // prepare needs one complete().
+    /// Prepares the window [offset, offset + length) of the input for
+    /// generation; length 0 means up to the end. Checks, in order:
+    ///   no specification                               NotReady
+    ///   window beyond the input, or wrapping           BadArgument
+    ///   already prepared: the same window nests (count + 1); another NotReady
+    ///   length > maxTransferSize                       NoSpace
+    ///   length not a multiple of the length alignment  NotAligned
+    ///   with maxSegments: the window is walked once (no bounce calls) and
+    ///   more segments than allowed give NoSpace; an error the walk meets
+    ///   (NotAligned, MessageTooLarge without a bounce function, an error of
+    ///   the source) is returned instead.
+    /// A failed prepare changes nothing (no count change). Each successful
+    /// prepare needs one complete().
     Status prepare(uint64_t offset = 0, uint64_t length = 0)
     {
         if (!initialized_)
@@ -484,7 +485,7 @@ public:
         return Status::Success;
     }
 
-    // Undoes one prepare(). NotReady without an active prepare.
+    /// Undoes one prepare(). NotReady without an active prepare.
     Status complete()
     {
         if (prepareCount_ == 0)
@@ -505,43 +506,43 @@ public:
     uint64_t inputLength() const { return inputLength_; }
     const DmaLimits& limits() const { return limits_; }
 
-    // genIOVMSegments: writes up to *numSegments segments, in the
-    // specification's format, to `segments` (any alignment), starting at the
-    // segment that begins `*offset` bytes into the prepared window. On
-    // success *numSegments is the number written (whole segments only) and
-    // *offset the start of the next segment (== preparedLength() at the end).
-    // Errors, in order:
-    //   not prepared                                   NotReady
-    //   a null pointer, *numSegments == 0              BadArgument
-    //   *offset >= preparedLength()                    Overrun (the end)
-    //   *offset neither 0, nor where the last call stopped, nor the start of
-    //   a segment                                      BadArgument
-    //   more than maxSegments segments                 NoSpace
-    //   a piece to bounce and no bounce function       MessageTooLarge (beyond
-    //                                                  the limit) / NotAligned
-    //   a length the length alignment cannot hold      NotAligned
-    //   the bounce function's or the source's error, or a bounce address that
-    //   breaks the specification                       (that) / BadArgument
-    // A failed call leaves *offset and *numSegments unchanged; the array may
-    // have been written and the bounce function called. The walk continues
-    // where the previous call stopped; any other *offset restarts it from
-    // the window start (skipping forward without output, O(offset)).
+    /// genIOVMSegments: writes up to *numSegments segments, in the
+    /// specification's format, to `segments` (any alignment), starting at the
+    /// segment that begins `*offset` bytes into the prepared window. On
+    /// success *numSegments is the number written (whole segments only) and
+    /// *offset the start of the next segment (== preparedLength() at the end).
+    /// Errors, in order:
+    ///   not prepared                                   NotReady
+    ///   a null pointer, *numSegments == 0              BadArgument
+    ///   *offset >= preparedLength()                    Overrun (the end)
+    ///   *offset neither 0, nor where the last call stopped, nor the start of
+    ///   a segment                                      BadArgument
+    ///   more than maxSegments segments                 NoSpace
+    ///   a piece to bounce and no bounce function       MessageTooLarge (beyond
+    ///                                                  the limit) / NotAligned
+    ///   a length the length alignment cannot hold      NotAligned
+    ///   the bounce function's or the source's error, or a bounce address that
+    ///   breaks the specification                       (that) / BadArgument
+    /// A failed call leaves *offset and *numSegments unchanged; the array may
+    /// have been written and the bounce function called. The walk continues
+    /// where the previous call stopped; any other *offset restarts it from
+    /// the window start (skipping forward without output, O(offset)).
     Status generate(uint64_t* offset, void* segments, uint32_t* numSegments)
     {
         return generateAs(offset, segments, numSegments, limits_.fixedFormat);
     }
 
-    // As generate(), but always as host-order DmaRange pairs, whatever the
-    // format (for software consumers); the limits are those of the format.
+    /// As generate(), but always as host-order DmaRange pairs, whatever the
+    /// format (for software consumers); the limits are those of the format.
     Status generateRanges(uint64_t* offset, DmaRange* segments, uint32_t* numSegments)
     {
         return generateAs(offset, segments, numSegments,
                           hostIsLittleEndian() ? DmaFormat::Little64 : DmaFormat::Big64);
     }
 
-    // The number of segments the prepared window needs, by a walk that emits
-    // nothing and calls no bounce function. NotReady if not prepared,
-    // BadArgument for a null pointer; otherwise the walk's error, if any.
+    /// The number of segments the prepared window needs, by a walk that emits
+    /// nothing and calls no bounce function. NotReady if not prepared,
+    /// BadArgument for a null pointer; otherwise the walk's error, if any.
     Status countSegments(uint64_t* count) const
     {
         if (prepareCount_ == 0)

@@ -1,29 +1,30 @@
 // SPDX-License-Identifier: MIT
 //
-// Byte order: swaps, conversions and unaligned loads/stores of 16-, 32- and
-// 64-bit values in big- and little-endian order. No libkern dependency.
-//
-// Devices and wire formats fix their byte order (USB and PCI descriptors are
-// little-endian, network headers big-endian, DMA descriptors either), while
-// the host's order is whatever the CPU is. Code that reads or writes such
-// data should never cast a byte pointer to a wider type: the pointer may be
-// misaligned (undefined behaviour, a fault on some CPUs) and the result
-// depends on the host. The functions here take a plain byte pointer at any
-// alignment and give the same bytes on every host: the value is put in the
-// requested order (a swap when the host's order differs) and copied
-// bytewise, which compilers lower to one load or store (plus bswap/movbe).
-//
-//   loadLE16/32/64(p), loadBE16/32/64(p)           value from bytes at p
-//   storeLE16/32/64(p, v), storeBE16/32/64(p, v)   bytes of v to p
-//   loadHost*/storeHost*                           native order, any alignment
-//   swap16/32/64(v)                                reverse the bytes (constexpr)
-//   hostByteOrder(), hostIsLittleEndian()          compile-time constants
-//   convert16/32/64(v, from, to)                   swap when the orders differ
-//   littleToHost*/hostToLittle*/bigToHost*/hostToBig*
-//
-// All functions are pure and callable in any context (interrupt, preemption
-// disabled). `convert*` takes the host order as an argument so that tests can
-// run the big-endian-host paths on a little-endian machine.
+/// \file
+/// Byte order: swaps, conversions and unaligned loads/stores of 16-, 32- and
+/// 64-bit values in big- and little-endian order. No libkern dependency.
+///
+/// Devices and wire formats fix their byte order (USB and PCI descriptors are
+/// little-endian, network headers big-endian, DMA descriptors either), while
+/// the host's order is whatever the CPU is. Code that reads or writes such
+/// data should never cast a byte pointer to a wider type: the pointer may be
+/// misaligned (undefined behaviour, a fault on some CPUs) and the result
+/// depends on the host. The functions here take a plain byte pointer at any
+/// alignment and give the same bytes on every host: the value is put in the
+/// requested order (a swap when the host's order differs) and copied
+/// bytewise, which compilers lower to one load or store (plus bswap/movbe).
+///
+///   loadLE16/32/64(p), loadBE16/32/64(p)           value from bytes at p
+///   storeLE16/32/64(p, v), storeBE16/32/64(p, v)   bytes of v to p
+///   loadHost*/storeHost*                           native order, any alignment
+///   swap16/32/64(v)                                reverse the bytes (constexpr)
+///   hostByteOrder(), hostIsLittleEndian()          compile-time constants
+///   convert16/32/64(v, from, to)                   swap when the orders differ
+///   littleToHost*/hostToLittle*/bigToHost*/hostToBig*
+///
+/// All functions are pure and callable in any context (interrupt, preemption
+/// disabled). `convert*` takes the host order as an argument so that tests can
+/// run the big-endian-host paths on a little-endian machine.
 #ifndef KDRV_ENDIAN_HPP
 #define KDRV_ENDIAN_HPP
 
@@ -41,8 +42,8 @@ enum class ByteOrder : uint8_t
     Big = 1,
 };
 
-// The host's byte order, from the compiler (clang on Apple targets also
-// defines __LITTLE_ENDIAN__; __BYTE_ORDER__ is the macro both compilers share).
+/// The host's byte order, from the compiler (clang on Apple targets also
+/// defines __LITTLE_ENDIAN__; __BYTE_ORDER__ is the macro both compilers share).
 constexpr ByteOrder hostByteOrder()
 {
     return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? ByteOrder::Big : ByteOrder::Little;
@@ -53,7 +54,7 @@ constexpr uint16_t swap16(uint16_t v) { return __builtin_bswap16(v); }
 constexpr uint32_t swap32(uint32_t v) { return __builtin_bswap32(v); }
 constexpr uint64_t swap64(uint64_t v) { return __builtin_bswap64(v); }
 
-// v read in order `from`, returned in order `to`.
+/// v read in order `from`, returned in order `to`.
 constexpr uint16_t convert16(uint16_t v, ByteOrder from, ByteOrder to)
 {
     return from == to ? v : swap16(v);
@@ -73,7 +74,7 @@ constexpr uint64_t littleToHost64(uint64_t v) { return convert64(v, ByteOrder::L
 constexpr uint16_t bigToHost16(uint16_t v) { return convert16(v, ByteOrder::Big, hostByteOrder()); }
 constexpr uint32_t bigToHost32(uint32_t v) { return convert32(v, ByteOrder::Big, hostByteOrder()); }
 constexpr uint64_t bigToHost64(uint64_t v) { return convert64(v, ByteOrder::Big, hostByteOrder()); }
-// The conversions are their own inverses.
+/// The conversions are their own inverses.
 constexpr uint16_t hostToLittle16(uint16_t v) { return littleToHost16(v); }
 constexpr uint32_t hostToLittle32(uint32_t v) { return littleToHost32(v); }
 constexpr uint64_t hostToLittle64(uint64_t v) { return littleToHost64(v); }

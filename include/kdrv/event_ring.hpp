@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: MIT
 //
-// EventRing: a ring of serial events ({event, data} in PD_E_* encoding) over
-// caller-supplied storage, for enqueueEvent (TX) and in-band receive errors
-// (RX).
-//
-// Each record also carries the stream position at which it takes effect:
-// the count of data bytes queued in the same direction before it (a
-// free-running uint32_t, like ByteRing's indices). The byte ring stays the
-// fast path for data, and the port delivers an event exactly when the
-// consumer of the bytes reaches its position, so events and bytes keep their
-// order without turning every byte into a record.
-//
-// Concurrency: as ByteRing, one producer (push) and one consumer (front,
-// pop) may run concurrently without a lock; `in` is published with release
-// ordering after the record is written and loaded with acquire ordering
-// before it is read, and the reverse for `out`. Anything else needs the
-// caller's lock. Nothing blocks or allocates.
+/// \file
+/// EventRing: a ring of serial events ({event, data} in PD_E_* encoding) over
+/// caller-supplied storage, for enqueueEvent (TX) and in-band receive errors
+/// (RX).
+///
+/// Each record also carries the stream position at which it takes effect:
+/// the count of data bytes queued in the same direction before it (a
+/// free-running uint32_t, like ByteRing's indices). The byte ring stays the
+/// fast path for data, and the port delivers an event exactly when the
+/// consumer of the bytes reaches its position, so events and bytes keep their
+/// order without turning every byte into a record.
+///
+/// Concurrency: as ByteRing, one producer (push) and one consumer (front,
+/// pop) may run concurrently without a lock; `in` is published with release
+/// ordering after the record is written and loaded with acquire ordering
+/// before it is read, and the reverse for `out`. Anything else needs the
+/// caller's lock. Nothing blocks or allocates.
 #ifndef KDRV_EVENT_RING_HPP
 #define KDRV_EVENT_RING_HPP
 
@@ -38,8 +39,8 @@ public:
     constexpr EventRing() : records_(nullptr), mask_(0), in_(0), out_(0) {}
     KDRV_NONCOPYABLE(EventRing);
 
-    // recordCount must be a power of two (BadArgument otherwise, or for a
-    // null storage).
+    /// recordCount must be a power of two (BadArgument otherwise, or for a
+    /// null storage).
     KDRV_NODISCARD Status init(SerialEventRecord* storage, uint32_t recordCount)
     {
         if (storage == nullptr || !isPowerOfTwo32(recordCount) || recordCount > 0x80000000u)
@@ -66,7 +67,7 @@ public:
     bool empty() const { return used() == 0; }
     bool full() const { return used() == capacity(); }
 
-    // Producer: appends a record; false if full (or not initialized).
+    /// Producer: appends a record; false if full (or not initialized).
     bool push(uint32_t event, uint32_t data, uint32_t position)
     {
         const uint32_t in = in_.load(MemoryOrder::Relaxed);
@@ -80,7 +81,7 @@ public:
         return true;
     }
 
-    // Consumer: the oldest record, or null when empty. Valid until pop().
+    /// Consumer: the oldest record, or null when empty. Valid until pop().
     const SerialEventRecord* front() const
     {
         const uint32_t out = out_.load(MemoryOrder::Relaxed);
@@ -89,8 +90,8 @@ public:
         return &records_[out & mask_];
     }
 
-    // Consumer: removes the oldest record into *record (may be null); false
-    // when empty.
+    /// Consumer: removes the oldest record into *record (may be null); false
+    /// when empty.
     bool pop(SerialEventRecord* record)
     {
         const uint32_t out = out_.load(MemoryOrder::Relaxed);
@@ -102,7 +103,7 @@ public:
         return true;
     }
 
-    // Consumer: drops every record; returns how many.
+    /// Consumer: drops every record; returns how many.
     uint32_t flush()
     {
         const uint32_t out = out_.load(MemoryOrder::Relaxed);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 //
-// Umbrella header: every kernel-safe kdrv header. Not included here:
-//   kdrv/audio_convert.hpp  floating point; include it only where the audio
-//                           family has saved FP state (see that header)
-//   kdrv/gsl.hpp            user-space only
+/// \file
+/// Umbrella header: every kernel-safe kdrv header. Not included here:
+///   kdrv/audio_convert.hpp  floating point; include it only where the audio
+///                           family has saved FP state (see that header)
+///   kdrv/gsl.hpp            user-space only
 #ifndef KDRV_KDRV_HPP
 #define KDRV_KDRV_HPP
 

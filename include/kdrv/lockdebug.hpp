@@ -1,27 +1,28 @@
 // SPDX-License-Identifier: MIT
 //
-// Lock debugging, shared by spinlock.hpp, mutex.hpp and rwlock.hpp.
-//
-// With KDRV_CONFIG_LOCK_DEBUG=1 every lock records its owner (the platform's
-// thread id) and turns misuse into a contract failure whose message names the
-// lock and the mistake:
-//   - locking a non-recursive lock the caller already holds (self-deadlock);
-//   - unlocking a lock the caller does not hold;
-//   - destroying a lock that is held;
-//   - using a lock before init() (on every backend, although only xnu needs
-//     init(): a debug build catches in user space what a kext would hit).
-// assertOwned()/assertNotOwned() check ownership in debug builds and compile
-// to nothing otherwise.
-//
-// ABI: the option adds fields, so the lock classes live in an inline
-// namespace named after it (kdrv::lock_debug or kdrv::lock_nodebug). Any
-// symbol whose signature mentions a lock then differs between the two
-// settings. That does not cover a user struct that merely contains a lock, so
-// on ELF user-space builds each translation unit also defines the symbol
-// kdrv_lock_abi_guard in a COMDAT group named after the setting: copies with
-// the same setting merge, copies with different settings are two definitions
-// of one symbol, and the link fails ("multiple definition of
-// kdrv_lock_abi_guard") instead of corrupting memory.
+/// \file
+/// Lock debugging, shared by spinlock.hpp, mutex.hpp and rwlock.hpp.
+///
+/// With KDRV_CONFIG_LOCK_DEBUG=1 every lock records its owner (the platform's
+/// thread id) and turns misuse into a contract failure whose message names the
+/// lock and the mistake:
+///   - locking a non-recursive lock the caller already holds (self-deadlock);
+///   - unlocking a lock the caller does not hold;
+///   - destroying a lock that is held;
+///   - using a lock before init() (on every backend, although only xnu needs
+///     init(): a debug build catches in user space what a kext would hit).
+/// assertOwned()/assertNotOwned() check ownership in debug builds and compile
+/// to nothing otherwise.
+///
+/// ABI: the option adds fields, so the lock classes live in an inline
+/// namespace named after it (kdrv::lock_debug or kdrv::lock_nodebug). Any
+/// symbol whose signature mentions a lock then differs between the two
+/// settings. That does not cover a user struct that merely contains a lock, so
+/// on ELF user-space builds each translation unit also defines the symbol
+/// kdrv_lock_abi_guard in a COMDAT group named after the setting: copies with
+/// the same setting merge, copies with different settings are two definitions
+/// of one symbol, and the link fails ("multiple definition of
+/// kdrv_lock_abi_guard") instead of corrupting memory.
 #ifndef KDRV_LOCKDEBUG_HPP
 #define KDRV_LOCKDEBUG_HPP
 
@@ -53,7 +54,7 @@ __asm__(".pushsection .rodata.kdrv_lock_abi_guard,\"aG\",%progbits,kdrv_" KDRV_L
         ".popsection\n");
 #endif
 
-// A lock-misuse message as LockDebugState's checks take it.
+/// A lock-misuse message as LockDebugState's checks take it.
 #define KDRV_LOCK_MSG_(text) "lock misuse: " text
 
 // Statements that exist only in lock-debug builds.
@@ -68,10 +69,10 @@ namespace kdrv
 KDRV_LOCK_ABI_BEGIN
 
 #if KDRV_CONFIG_LOCK_DEBUG
-// Owner and state of one lock. Only the debug build has one.
-// Memory order: the owner field is written by the holder only and read to
-// compare with the caller's own id, so relaxed accesses suffice; the lock
-// itself orders everything else.
+/// Owner and state of one lock. Only the debug build has one.
+/// Memory order: the owner field is written by the holder only and read to
+/// compare with the caller's own id, so relaxed accesses suffice; the lock
+/// itself orders everything else.
 class LockDebugState
 {
 public:
@@ -85,7 +86,7 @@ public:
     bool ownedByCaller() const { return owner() == platform::currentThreadId(); }
     void setOwner(platform::ThreadId id) { owner_.store(id, MemoryOrder::Relaxed); }
 
-    // The checks every exclusive lock makes, with the lock's own messages.
+    /// The checks every exclusive lock makes, with the lock's own messages.
     void noteInit(bool succeeded) { setInitialized(succeeded); }
     void checkLock(const char* notInitialized, const char* selfDeadlock) const
     {
@@ -118,10 +119,10 @@ public:
         setInitialized(false);
     }
 
-    // Shared holders (RWLock readers) or recursion depth (RecursiveMutex).
+    /// Shared holders (RWLock readers) or recursion depth (RecursiveMutex).
     uint32_t holds() const { return holds_.load(MemoryOrder::Relaxed); }
     void addHold() { holds_.fetchAdd(1, MemoryOrder::Relaxed); }
-    // Returns false if there was no hold to drop.
+    /// Returns false if there was no hold to drop.
     bool dropHold()
     {
         uint32_t h = holds_.load(MemoryOrder::Relaxed);
@@ -133,7 +134,7 @@ public:
         return false;
     }
 
-    // `message` starts with "lock misuse: " and names the call and the mistake.
+    /// `message` starts with "lock misuse: " and names the call and the mistake.
     [[noreturn]] KDRV_COLD static void fail(const char* message)
     {
         platform::contractFailed(ContractKind::Precondition, message, __FILE__, __LINE__);

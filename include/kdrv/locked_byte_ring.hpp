@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: MIT
 //
-// LockedByteRing: a ByteRing for several producers and/or several consumers.
-//
-// Two SpinLocks, one per side: producers serialize among themselves on the
-// producer lock, consumers on the consumer lock, and one producer and one
-// consumer still run concurrently through ByteRing's lock-free SPSC
-// protocol. (kfifo's _spinlocked helpers take one lock for both sides; two
-// keep a reader from ever waiting for a writer.) A single producer or
-// consumer may keep using the lock-free calls of ring() on its side only if
-// no other thread uses that side.
-//
-// Calling context: spin locks; callable wherever a SpinLock may be taken.
-// Every operation is bounded and never sleeps. Zero-copy access
-// (reserve/commit, peek/consume) spans two calls and is therefore offered
-// only through producerLock()/consumerLock() and ring().
+/// \file
+/// LockedByteRing: a ByteRing for several producers and/or several consumers.
+///
+/// Two SpinLocks, one per side: producers serialize among themselves on the
+/// producer lock, consumers on the consumer lock, and one producer and one
+/// consumer still run concurrently through ByteRing's lock-free SPSC
+/// protocol. (kfifo's _spinlocked helpers take one lock for both sides; two
+/// keep a reader from ever waiting for a writer.) A single producer or
+/// consumer may keep using the lock-free calls of ring() on its side only if
+/// no other thread uses that side.
+///
+/// Calling context: spin locks; callable wherever a SpinLock may be taken.
+/// Every operation is bounded and never sleeps. Zero-copy access
+/// (reserve/commit, peek/consume) spans two calls and is therefore offered
+/// only through producerLock()/consumerLock() and ring().
 #ifndef KDRV_LOCKED_BYTE_RING_HPP
 #define KDRV_LOCKED_BYTE_RING_HPP
 
@@ -28,8 +29,8 @@ public:
     constexpr LockedByteRing() : ring_(), producerLock_(), consumerLock_() {}
     KDRV_NONCOPYABLE(LockedByteRing);
 
-    // As ByteRing::init; also prepares the locks (NoMemory if they cannot
-    // be allocated in the kernel).
+    /// As ByteRing::init; also prepares the locks (NoMemory if they cannot
+    /// be allocated in the kernel).
     KDRV_NODISCARD Status init(void* storage, uint32_t storageSize, uint32_t capacity)
     {
         Status s = ring_.init(storage, storageSize, capacity);
@@ -48,7 +49,7 @@ public:
         return init(storage, storageSize, storageSize);
     }
 
-    // No thread may be using the ring.
+    /// No thread may be using the ring.
     void destroy()
     {
         consumerLock_.destroy();
@@ -70,8 +71,8 @@ public:
         SpinLockGuard guard(producerLock_);
         return ring_.write(src, n);
     }
-    // All of src or nothing: false (nothing written) if it does not fit.
-    // Lets several producers keep their records whole.
+    /// All of src or nothing: false (nothing written) if it does not fit.
+    /// Lets several producers keep their records whole.
     bool writeAll(const void* src, uint32_t n)
     {
         SpinLockGuard guard(producerLock_);
@@ -90,15 +91,15 @@ public:
         SpinLockGuard guard(consumerLock_);
         return ring_.read(dst, n);
     }
-    // Discards everything held; a consumer operation.
+    /// Discards everything held; a consumer operation.
     uint32_t flush()
     {
         SpinLockGuard guard(consumerLock_);
         return ring_.flush();
     }
 
-    // For zero-copy or batched access by one side: hold the side's lock
-    // while using ring()'s calls for that side.
+    /// For zero-copy or batched access by one side: hold the side's lock
+    /// while using ring()'s calls for that side.
     SpinLock& producerLock() { return producerLock_; }
     SpinLock& consumerLock() { return consumerLock_; }
     ByteRing& ring() { return ring_; }

@@ -1,44 +1,45 @@
 // SPDX-License-Identifier: MIT
 //
-// SerialPortCore: the queue and state-word logic of an I/O Kit serial driver
-// (IOSerialDriverSync: acquirePort ... dequeueData), with the semantics and
-// return codes of the book's serial chapter and Apple's drivers, so that a
-// driver only adds its hardware.
-//
-// State word. 32 bits, PD_S_* in the high half (serial_queue.hpp), RS-232
-// signals in the low half. setState(state, mask) stores
-// (cur & ~mask) | (state & mask); if any changed bit is in the union of the
-// bits watchers wait for, the union is reset and every watcher wakes, checks
-// its own condition and goes back to sleep (re-adding its bits) if it does
-// not hold. No change, no wakeup. watchState returns as soon as ANY masked
-// bit equals the requested value. A watch whose mask names neither ACQUIRED
-// nor ACTIVE also watches ACTIVE == 0 and returns IOError when that fires,
-// so closing the port wakes every blocked caller.
-//
-// Queues. TX and RX are ByteRings over caller storage; their capacity may be
-// any value up to the storage size (PD_E_TXQ_SIZE). After every queue
-// operation the four queue bits of each direction are recomputed
-// (computeQueueBits) and applied with the changed bits as the mask. RX
-// overrun keeps the oldest data: the newest bytes are dropped and counted,
-// and optionally one PD_E_SW_OVERRUN_ERROR event is queued per episode.
-// Optional event rings (EventRing) give a faithful enqueueEvent (the event
-// takes effect when the hardware has taken the bytes queued before it) and
-// in-band RX errors (nextEvent / dequeueEvent). Without a TX event ring,
-// enqueueEvent executes at once, as Apple's CDC driver does.
-//
-// Locking and context. Every method takes the port's Mutex, which plays the
-// role of the driver's IOCommandGate: blocking calls sleep on it with
-// Mutex::sleep (commandSleep) and are woken with wakeupAll (commandWakeup).
-// So no method may be called from interrupt context or with a spin lock
-// held, and the hooks (SerialPortHooks) run with the mutex held and must not
-// call back into the port. Client calls (acquirePort ... dequeueData) may
-// block only where documented: acquirePort(sleep), watchState,
-// enqueueData(sleep), dequeueData(min > 0), enqueueEvent(sleep) and
-// dequeueEvent(sleep). The hardware side (transmitTake, transmitIdle,
-// receivePut, receiveEvent) never blocks.
-//
-// Untrusted input (everything a client passes) gets a Status, never a
-// contract failure.
+/// \file
+/// SerialPortCore: the queue and state-word logic of an I/O Kit serial driver
+/// (IOSerialDriverSync: acquirePort ... dequeueData), with the semantics and
+/// return codes of the book's serial chapter and Apple's drivers, so that a
+/// driver only adds its hardware.
+///
+/// State word. 32 bits, PD_S_* in the high half (serial_queue.hpp), RS-232
+/// signals in the low half. setState(state, mask) stores
+/// (cur & ~mask) | (state & mask); if any changed bit is in the union of the
+/// bits watchers wait for, the union is reset and every watcher wakes, checks
+/// its own condition and goes back to sleep (re-adding its bits) if it does
+/// not hold. No change, no wakeup. watchState returns as soon as ANY masked
+/// bit equals the requested value. A watch whose mask names neither ACQUIRED
+/// nor ACTIVE also watches ACTIVE == 0 and returns IOError when that fires,
+/// so closing the port wakes every blocked caller.
+///
+/// Queues. TX and RX are ByteRings over caller storage; their capacity may be
+/// any value up to the storage size (PD_E_TXQ_SIZE). After every queue
+/// operation the four queue bits of each direction are recomputed
+/// (computeQueueBits) and applied with the changed bits as the mask. RX
+/// overrun keeps the oldest data: the newest bytes are dropped and counted,
+/// and optionally one PD_E_SW_OVERRUN_ERROR event is queued per episode.
+/// Optional event rings (EventRing) give a faithful enqueueEvent (the event
+/// takes effect when the hardware has taken the bytes queued before it) and
+/// in-band RX errors (nextEvent / dequeueEvent). Without a TX event ring,
+/// enqueueEvent executes at once, as Apple's CDC driver does.
+///
+/// Locking and context. Every method takes the port's Mutex, which plays the
+/// role of the driver's IOCommandGate: blocking calls sleep on it with
+/// Mutex::sleep (commandSleep) and are woken with wakeupAll (commandWakeup).
+/// So no method may be called from interrupt context or with a spin lock
+/// held, and the hooks (SerialPortHooks) run with the mutex held and must not
+/// call back into the port. Client calls (acquirePort ... dequeueData) may
+/// block only where documented: acquirePort(sleep), watchState,
+/// enqueueData(sleep), dequeueData(min > 0), enqueueEvent(sleep) and
+/// dequeueEvent(sleep). The hardware side (transmitTake, transmitIdle,
+/// receivePut, receiveEvent) never blocks.
+///
+/// Untrusted input (everything a client passes) gets a Status, never a
+/// contract failure.
 #ifndef KDRV_SERIAL_PORT_HPP
 #define KDRV_SERIAL_PORT_HPP
 
@@ -51,20 +52,20 @@
 
 namespace kdrv
 {
-// The driver's side of the port. Every hook is optional (null) and is
-// called with the port's mutex held.
+/// The driver's side of the port. Every hook is optional (null) and is
+/// called with the port's mutex held.
 struct SerialPortHooks
 {
     void* context;
-    // TX holds data and the transmitter was idle: the port has just set
-    // TX_BUSY; the driver starts the hardware, which later pulls bytes with
-    // transmitTake() and reports completion with transmitIdle().
+    /// TX holds data and the transmitter was idle: the port has just set
+    /// TX_BUSY; the driver starts the hardware, which later pulls bytes with
+    /// transmitTake() and reports completion with transmitIdle().
     void (*startTransmit)(void* context);
-    // RX flow-control actions (kSerialFlowAction*): queue XON/XOFF, drop or
-    // raise DTR/RTS.
+    /// RX flow-control actions (kSerialFlowAction*): queue XON/XOFF, drop or
+    /// raise DTR/RTS.
     void (*flowControl)(void* context, uint32_t actions);
-    // Events the port does not handle itself (data rate, parity ...).
-    // Return BadArgument for unknown events.
+    /// Events the port does not handle itself (data rate, parity ...).
+    /// Return BadArgument for unknown events.
     Status (*executeEvent)(void* context, uint32_t event, uint32_t data);
     Status (*requestEvent)(void* context, uint32_t event, uint32_t* data);
 };
@@ -96,9 +97,9 @@ class SerialPortCore
     }
     KDRV_NONCOPYABLE(SerialPortCore);
 
-    // BadArgument for invalid storage (see ByteRing::init, EventRing::init)
-    // or queueOverrunEvents without rxEvents. The port starts closed
-    // (state 0).
+    /// BadArgument for invalid storage (see ByteRing::init, EventRing::init)
+    /// or queueOverrunEvents without rxEvents. The port starts closed
+    /// (state 0).
     KDRV_NODISCARD Status init(const SerialPortConfig& config, const SerialPortHooks& hooks)
         KDRV_NO_THREAD_SAFETY_ANALYSIS // single-owner phase
     {
@@ -136,7 +137,7 @@ class SerialPortCore
         return Status::Success;
     }
 
-    // No thread may be inside or waiting in the port.
+    /// No thread may be inside or waiting in the port.
     void destroy() KDRV_NO_THREAD_SAFETY_ANALYSIS
     {
         mutex_.destroy();
@@ -148,10 +149,10 @@ class SerialPortCore
 
     // ---- client interface (IOSerialDriverSync) ------------------------------
 
-    // Opens the port for one client. Held by another: ExclusiveAccess
-    // without sleep, else waits for the release (errors of the wait are
-    // returned). On success the state is ACQUIRED | TX_ENABLE | RX_ENABLE
-    // plus the queue bits of the (flushed) queues; every other bit clear.
+    /// Opens the port for one client. Held by another: ExclusiveAccess
+    /// without sleep, else waits for the release (errors of the wait are
+    /// returned). On success the state is ACQUIRED | TX_ENABLE | RX_ENABLE
+    /// plus the queue bits of the (flushed) queues; every other bit clear.
     KDRV_NODISCARD Status acquirePort(bool sleep)
     {
         MutexGuard guard(mutex_);
@@ -174,8 +175,8 @@ class SerialPortCore
         return Status::Success;
     }
 
-    // Closes the port: NotOpen if not acquired; else clears the whole state
-    // word and wakes every waiter (they return IOError or NotOpen).
+    /// Closes the port: NotOpen if not acquired; else clears the whole state
+    /// word and wakes every waiter (they return IOError or NotOpen).
     KDRV_NODISCARD Status releasePort()
     {
         MutexGuard guard(mutex_);
@@ -186,9 +187,9 @@ class SerialPortCore
         return Status::Success;
     }
 
-    // The client's setState: a mask naming ACQUIRED or ACTIVE is
-    // BadArgument (they change only through acquire/release and
-    // PD_E_ACTIVE); NotOpen if not acquired.
+    /// The client's setState: a mask naming ACQUIRED or ACTIVE is
+    /// BadArgument (they change only through acquire/release and
+    /// PD_E_ACTIVE); NotOpen if not acquired.
     KDRV_NODISCARD Status setState(uint32_t state, uint32_t mask)
     {
         if ((mask & (kSerialStateAcquired | kSerialStateActive)) != 0)
@@ -197,7 +198,7 @@ class SerialPortCore
         return changeStateLocked(state, mask);
     }
 
-    // The current state word after recomputing the queue bits.
+    /// The current state word after recomputing the queue bits.
     uint32_t getState()
     {
         MutexGuard guard(mutex_);
@@ -206,12 +207,12 @@ class SerialPortCore
         return state_;
     }
 
-    // Waits until any bit of mask in the state word equals the same bit of
-    // *state; then stores the state word in *state and returns Success.
-    // NotOpen if not acquired; BadArgument if state is null; Success at once
-    // for mask 0. IOError if the port went inactive (the automatic ACTIVE
-    // watch), Aborted if interrupted (interruptWatchers), Timeout after
-    // deadlineNanos (platform::monotonicNanos base; 0 = none).
+    /// Waits until any bit of mask in the state word equals the same bit of
+    /// *state; then stores the state word in *state and returns Success.
+    /// NotOpen if not acquired; BadArgument if state is null; Success at once
+    /// for mask 0. IOError if the port went inactive (the automatic ACTIVE
+    /// watch), Aborted if interrupted (interruptWatchers), Timeout after
+    /// deadlineNanos (platform::monotonicNanos base; 0 = none).
     KDRV_NODISCARD Status watchState(uint32_t* state, uint32_t mask, uint64_t deadlineNanos = 0)
     {
         if (state == nullptr)
@@ -224,7 +225,7 @@ class SerialPortCore
         return watchLocked(*state, mask, state, deadlineNanos);
     }
 
-    // The next RX element's event type if it is an event, else PD_E_EOQ.
+    /// The next RX element's event type if it is an event, else PD_E_EOQ.
     uint32_t nextEvent()
     {
         MutexGuard guard(mutex_);
@@ -232,18 +233,18 @@ class SerialPortCore
         return r != nullptr ? r->event : kSerialEventEoq;
     }
 
-    // Applies an event now. NotOpen if not acquired; BadArgument for an
-    // unknown event or a bad value; Busy for a queue size change while the
-    // queue holds data (sizes change only when empty, nothing is dropped).
-    // Watermark changes recompute the queue bits at once.
+    /// Applies an event now. NotOpen if not acquired; BadArgument for an
+    /// unknown event or a bad value; Busy for a queue size change while the
+    /// queue holds data (sizes change only when empty, nothing is dropped).
+    /// Watermark changes recompute the queue bits at once.
     KDRV_NODISCARD Status executeEvent(uint32_t event, uint32_t data)
     {
         MutexGuard guard(mutex_);
         return executeEventLocked(event, data);
     }
 
-    // Reads an event's current value. BadArgument for a null data or an
-    // unknown event; NotOpen if not acquired.
+    /// Reads an event's current value. BadArgument for a null data or an
+    /// unknown event; NotOpen if not acquired.
     KDRV_NODISCARD Status requestEvent(uint32_t event, uint32_t* data)
     {
         if (data == nullptr)
@@ -291,10 +292,10 @@ class SerialPortCore
         return Status::BadArgument;
     }
 
-    // Queues an event behind the TX bytes already queued; it is executed
-    // when the hardware has taken them (transmitTake). With nothing queued
-    // it executes at once, and without a TX event ring always. Event ring
-    // full: NoResources without sleep, else waits (IOError on close).
+    /// Queues an event behind the TX bytes already queued; it is executed
+    /// when the hardware has taken them (transmitTake). With nothing queued
+    /// it executes at once, and without a TX event ring always. Event ring
+    /// full: NoResources without sleep, else waits (IOError on close).
     KDRV_NODISCARD Status enqueueEvent(uint32_t event, uint32_t data, bool sleep)
     {
         MutexGuard guard(mutex_);
@@ -319,10 +320,10 @@ class SerialPortCore
         }
     }
 
-    // Removes the next RX event if it is next in the stream. Otherwise
-    // *event = PD_E_EOQ, *data = 0 and Success without sleep; with sleep,
-    // waits for one (IOError when the port goes inactive). BadArgument for
-    // null pointers; NotOpen if not acquired.
+    /// Removes the next RX event if it is next in the stream. Otherwise
+    /// *event = PD_E_EOQ, *data = 0 and Success without sleep; with sleep,
+    /// waits for one (IOError when the port goes inactive). BadArgument for
+    /// null pointers; NotOpen if not acquired.
     KDRV_NODISCARD Status dequeueEvent(uint32_t* event, uint32_t* data, bool sleep)
     {
         if (event == nullptr || data == nullptr)
@@ -352,13 +353,13 @@ class SerialPortCore
         }
     }
 
-    // Copies up to size bytes into TX; *count = bytes accepted (not sent).
-    // BadArgument for a null count, or a null buffer with size > 0;
-    // NotOpen (with *count = 0) if the port is not active. Without sleep a
-    // full queue gives Success with a partial count. With sleep, waits for
-    // LOW_WATER until everything is accepted; an error of the wait (IOError
-    // on close, Aborted, Timeout) is returned with *count = bytes accepted
-    // so far. The hardware is started whenever TX_BUSY is clear.
+    /// Copies up to size bytes into TX; *count = bytes accepted (not sent).
+    /// BadArgument for a null count, or a null buffer with size > 0;
+    /// NotOpen (with *count = 0) if the port is not active. Without sleep a
+    /// full queue gives Success with a partial count. With sleep, waits for
+    /// LOW_WATER until everything is accepted; an error of the wait (IOError
+    /// on close, Aborted, Timeout) is returned with *count = bytes accepted
+    /// so far. The hardware is started whenever TX_BUSY is clear.
     KDRV_NODISCARD Status enqueueData(const uint8_t* buffer, uint32_t size, uint32_t* count,
                                       bool sleep)
     {
@@ -384,13 +385,13 @@ class SerialPortCore
         return Status::Success;
     }
 
-    // Copies up to size bytes from RX; *count = bytes copied. Blocks until
-    // at least min bytes were copied (min 0 never blocks). BadArgument for a
-    // null count, a null buffer with size > 0, or min > size; NotOpen if not
-    // active. Close during the wait: IOError with the bytes copied so far.
-    // Reading stops before an in-band RX event: then Success is returned
-    // with what was copied, even below min; the caller takes the event with
-    // dequeueEvent (nextEvent tells).
+    /// Copies up to size bytes from RX; *count = bytes copied. Blocks until
+    /// at least min bytes were copied (min 0 never blocks). BadArgument for a
+    /// null count, a null buffer with size > 0, or min > size; NotOpen if not
+    /// active. Close during the wait: IOError with the bytes copied so far.
+    /// Reading stops before an in-band RX event: then Success is returned
+    /// with what was copied, even below min; the caller takes the event with
+    /// dequeueEvent (nextEvent tells).
     KDRV_NODISCARD Status dequeueData(uint8_t* buffer, uint32_t size, uint32_t* count, uint32_t min)
     {
         if (count == nullptr)
@@ -419,18 +420,18 @@ class SerialPortCore
 
     // ---- driver side --------------------------------------------------------
 
-    // The driver's own setState (book Listing 11-5): any bits, including
-    // ACQUIRED and ACTIVE. NotOpen unless the port is acquired or this call
-    // acquires it.
+    /// The driver's own setState (book Listing 11-5): any bits, including
+    /// ACQUIRED and ACTIVE. NotOpen unless the port is acquired or this call
+    /// acquires it.
     KDRV_NODISCARD Status changeState(uint32_t state, uint32_t mask)
     {
         MutexGuard guard(mutex_);
         return changeStateLocked(state, mask);
     }
 
-    // Hardware pulls up to max TX bytes into dst. Queued TX events whose
-    // turn has come are executed first (in order). Returns the bytes
-    // copied; recomputes the queue bits (waking writers at LOW_WATER).
+    /// Hardware pulls up to max TX bytes into dst. Queued TX events whose
+    /// turn has come are executed first (in order). Returns the bytes
+    /// copied; recomputes the queue bits (waking writers at LOW_WATER).
     uint32_t transmitTake(uint8_t* dst, uint32_t max)
     {
         MutexGuard guard(mutex_);
@@ -453,8 +454,8 @@ class SerialPortCore
         return taken;
     }
 
-    // Hardware finished transmitting: clears TX_BUSY, or restarts at once
-    // (startTransmit) if more bytes or events are queued.
+    /// Hardware finished transmitting: clears TX_BUSY, or restarts at once
+    /// (startTransmit) if more bytes or events are queued.
     void transmitIdle()
     {
         MutexGuard guard(mutex_);
@@ -462,10 +463,10 @@ class SerialPortCore
         startTransmitIfIdleLocked();
     }
 
-    // Hardware delivers received bytes. Returns the bytes stored; the rest
-    // (RX full) is dropped and counted, never written over older data, and
-    // the first drop of an overrun episode queues PD_E_SW_OVERRUN_ERROR if
-    // configured. An episode ends when a delivery fits completely.
+    /// Hardware delivers received bytes. Returns the bytes stored; the rest
+    /// (RX full) is dropped and counted, never written over older data, and
+    /// the first drop of an overrun episode queues PD_E_SW_OVERRUN_ERROR if
+    /// configured. An episode ends when a delivery fits completely.
     uint32_t receivePut(const uint8_t* src, uint32_t n)
     {
         MutexGuard guard(mutex_);
@@ -491,9 +492,9 @@ class SerialPortCore
         return stored;
     }
 
-    // Hardware reports an in-band RX event (framing or parity error ...)
-    // after the bytes delivered so far. NoResources if the RX event ring is
-    // full or absent.
+    /// Hardware reports an in-band RX event (framing or parity error ...)
+    /// after the bytes delivered so far. NoResources if the RX event ring is
+    /// full or absent.
     KDRV_NODISCARD Status receiveEvent(uint32_t event, uint32_t data)
     {
         MutexGuard guard(mutex_);
@@ -503,8 +504,8 @@ class SerialPortCore
         return Status::Success;
     }
 
-    // The user-space stand-in for a signal: every thread blocked in the port
-    // right now returns Aborted.
+    /// The user-space stand-in for a signal: every thread blocked in the port
+    /// right now returns Aborted.
     void interruptWatchers()
     {
         MutexGuard guard(mutex_);
@@ -523,16 +524,16 @@ class SerialPortCore
         return rxOverrunEpisodes_;
     }
 
-    // Flow-control characters (PD_RS232_E_XON_BYTE / _XOFF_BYTE), for the
-    // driver's executeEvent hook.
+    /// Flow-control characters (PD_RS232_E_XON_BYTE / _XOFF_BYTE), for the
+    /// driver's executeEvent hook.
     void setFlowCharacters(uint8_t xon, uint8_t xoff)
     {
         MutexGuard guard(mutex_);
         flow_.setXonChar(xon);
         flow_.setXoffChar(xoff);
     }
-    // The union of the bits current watchers wait for (reset by every
-    // wakeup; diagnostics and tests).
+    /// The union of the bits current watchers wait for (reset by every
+    /// wakeup; diagnostics and tests).
     uint32_t watchedBits()
     {
         MutexGuard guard(mutex_);

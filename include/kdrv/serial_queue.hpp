@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
 //
-// Serial queue state: the I/O Kit serial state-word bits and event codes,
-// the fill-level bits of a TX or RX queue computed from its watermarks, and
-// receive flow control driven by changes of those bits.
-//
-// The numeric values are those of IOSerialStreamSync.h and
-// IORS232SerialStreamSync.h, so a driver can pass them to and from
-// IOSerialBSDClient unchanged. kdrv uses its own names (kSerialState*,
-// kSerialEvent*, kSerialFlow*) so that this header can be included next to
-// Apple's, whose names are macros.
-//
-// Everything here is pure computation on integers: no locks, no sleeping,
-// callable from any context. The caller serializes (the port's gate).
+/// \file
+/// Serial queue state: the I/O Kit serial state-word bits and event codes,
+/// the fill-level bits of a TX or RX queue computed from its watermarks, and
+/// receive flow control driven by changes of those bits.
+///
+/// The numeric values are those of IOSerialStreamSync.h and
+/// IORS232SerialStreamSync.h, so a driver can pass them to and from
+/// IOSerialBSDClient unchanged. kdrv uses its own names (kSerialState*,
+/// kSerialEvent*, kSerialFlow*) so that this header can be included next to
+/// Apple's, whose names are macros.
+///
+/// Everything here is pure computation on integers: no locks, no sleeping,
+/// callable from any context. The caller serializes (the port's gate).
 #ifndef KDRV_SERIAL_QUEUE_HPP
 #define KDRV_SERIAL_QUEUE_HPP
 
@@ -101,10 +102,10 @@ constexpr uint32_t kSerialEventHwOverrunError = 0x68u;   // PD_E_HW_OVERRUN_ERRO
 constexpr uint32_t kSerialEventSwOverrunError = 0x6Cu;   // PD_E_SW_OVERRUN_ERROR
 constexpr uint32_t kSerialEventExternalClockMode = 0x73u; // PD_E_EXTERNAL_CLOCK_MODE
 
-// The event's operation without its data-size bits.
+/// The event's operation without its data-size bits.
 constexpr uint32_t serialEventOperation(uint32_t event) { return event & ~kSerialEventDataMask; }
 
-// True for the in-band receive errors that nextEvent() reports.
+/// True for the in-band receive errors that nextEvent() reports.
 constexpr bool isSerialErrorEvent(uint32_t event)
 {
     return serialEventOperation(event) == kSerialEventFramingError ||
@@ -121,11 +122,11 @@ struct SerialWatermarks
     uint32_t high;
 };
 
-// Apple's marks: high = 2 * capacity / 3, low = high / 2 (the book's one and
-// two thirds give the same integers). For capacities 1 and 2 that makes
-// low 0, so LOW_WATER (used < low) could never be set and a writer waiting
-// for it would sleep until close; kdrv clamps low to at least 1 (and high
-// to at least low). Capacity 0 gives {0, 0}.
+/// Apple's marks: high = 2 * capacity / 3, low = high / 2 (the book's one and
+/// two thirds give the same integers). For capacities 1 and 2 that makes
+/// low 0, so LOW_WATER (used < low) could never be set and a writer waiting
+/// for it would sleep until close; kdrv clamps low to at least 1 (and high
+/// to at least low). Capacity 0 gives {0, 0}.
 KDRV_CONSTEXPR14 SerialWatermarks defaultSerialWatermarks(uint32_t capacity)
 {
     uint32_t high = static_cast<uint32_t>((uint64_t(capacity) << 1) / 3);
@@ -138,19 +139,19 @@ KDRV_CONSTEXPR14 SerialWatermarks defaultSerialWatermarks(uint32_t capacity)
     return marks;
 }
 
-// Marks a client may set: 1 <= low <= high <= capacity, else BadArgument.
-// low == 0 is refused for the reason above; low == high is allowed.
+/// Marks a client may set: 1 <= low <= high <= capacity, else BadArgument.
+/// low == 0 is refused for the reason above; low == high is allowed.
 constexpr Status validateSerialWatermarks(uint32_t low, uint32_t high, uint32_t capacity)
 {
     return (low >= 1 && low <= high && high <= capacity) ? Status::Success
                                                          : Status::BadArgument;
 }
 
-// The four queue bits (EMPTY, LOW_WATER, HIGH_WATER, FULL) of one queue, in
-// TX position or, with rx, in RX position. Strict comparisons, no
-// hysteresis: FULL iff free == 0; else EMPTY iff used == 0; LOW_WATER iff
-// used < low; HIGH_WATER iff used > high. used == low and used == high leave
-// their bits clear. used must not exceed capacity.
+/// The four queue bits (EMPTY, LOW_WATER, HIGH_WATER, FULL) of one queue, in
+/// TX position or, with rx, in RX position. Strict comparisons, no
+/// hysteresis: FULL iff free == 0; else EMPTY iff used == 0; LOW_WATER iff
+/// used < low; HIGH_WATER iff used > high. used == low and used == high leave
+/// their bits clear. used must not exceed capacity.
 KDRV_CONSTEXPR14 uint32_t computeQueueBits(uint32_t used, uint32_t capacity, uint32_t low,
                                            uint32_t high, bool rx)
 {
@@ -166,13 +167,13 @@ KDRV_CONSTEXPR14 uint32_t computeQueueBits(uint32_t used, uint32_t capacity, uin
     return rx ? bits >> kSerialStateRxOffset : bits;
 }
 
-// One queue's size and marks, kept consistent.
+/// One queue's size and marks, kept consistent.
 class SerialQueueLevels
 {
 public:
     constexpr SerialQueueLevels() : capacity_(0), low_(0), high_(0) {}
 
-    // Sets the capacity and the default marks for it.
+    /// Sets the capacity and the default marks for it.
     void setCapacity(uint32_t capacity)
     {
         const SerialWatermarks marks = defaultSerialWatermarks(capacity);
@@ -181,7 +182,7 @@ public:
         high_ = marks.high;
     }
 
-    // Validated marks (see validateSerialWatermarks); unchanged on error.
+    /// Validated marks (see validateSerialWatermarks); unchanged on error.
     KDRV_NODISCARD Status setWatermarks(uint32_t low, uint32_t high)
     {
         const Status s = validateSerialWatermarks(low, high, capacity_);
@@ -210,8 +211,8 @@ private:
     uint32_t high_;
 };
 
-// The queue bits that differ between two state words: what a CheckQueues
-// step passes as the mask of setState, so only real changes wake anyone.
+/// The queue bits that differ between two state words: what a CheckQueues
+/// step passes as the mask of setState, so only real changes wake anyone.
 constexpr uint32_t serialQueueChangeMask(uint32_t oldState, uint32_t newState)
 {
     return (oldState ^ newState) & kSerialStateQueueMask;
@@ -227,12 +228,12 @@ constexpr uint32_t kSerialFlowActionRaiseDtr = 1u << 3;
 constexpr uint32_t kSerialFlowActionDropRts = 1u << 4;
 constexpr uint32_t kSerialFlowActionRaiseRts = 1u << 5;
 
-// Throttles the sender when RX rises above its high mark and releases it when
-// RX falls below its low mark: once per crossing. Bouncing around one mark
-// without reaching the other does nothing more, because the state remembers
-// whether the sender is throttled. Which line actions follow depends on the
-// configuration (PD_E_FLOW_CONTROL data): RXO sends XOFF/XON, DTR drops and
-// raises DTR, RFR drops and raises RTS.
+/// Throttles the sender when RX rises above its high mark and releases it when
+/// RX falls below its low mark: once per crossing. Bouncing around one mark
+/// without reaching the other does nothing more, because the state remembers
+/// whether the sender is throttled. Which line actions follow depends on the
+/// configuration (PD_E_FLOW_CONTROL data): RXO sends XOFF/XON, DTR drops and
+/// raises DTR, RFR drops and raises RTS.
 class SerialFlowControl
 {
 public:
@@ -241,9 +242,9 @@ public:
     {
     }
 
-    // Keeps only the known bits. Returns the actions needed to leave a
-    // throttled state the new configuration no longer covers (the sender
-    // must not stay stopped by a mechanism that was switched off).
+    /// Keeps only the known bits. Returns the actions needed to leave a
+    /// throttled state the new configuration no longer covers (the sender
+    /// must not stay stopped by a mechanism that was switched off).
     uint32_t configure(uint32_t flowBits)
     {
         const uint32_t next = flowBits & kSerialFlowAll;
@@ -265,8 +266,8 @@ public:
     uint8_t xoffChar() const { return xoff_; }
     bool throttled() const { return throttled_; }
 
-    // Feed every state transition (or only its RX queue part). Returns the
-    // actions to take now.
+    /// Feed every state transition (or only its RX queue part). Returns the
+    /// actions to take now.
     uint32_t onStateChange(uint32_t oldState, uint32_t newState)
     {
         if ((config_ & kReceiveMechanisms) == 0)
@@ -285,7 +286,7 @@ public:
         return kSerialFlowActionNone;
     }
 
-    // Forget the throttle (port closed or reopened).
+    /// Forget the throttle (port closed or reopened).
     void reset() { throttled_ = false; }
 
 private:
