@@ -401,7 +401,7 @@ TEST_CASE("vserial: bytes written while unpowered wait for setPowerState(on)")
             accepted = n;
         });
     settle();
-    CHECK(doorbells == 0); // no transfer while the engine is clock gated
+    CHECK(doorbells == 0);                          // no transfer while the engine is clock gated
     (void)core.setPowerState(vserial::kPowerOn, 2); // what power management does
     writer.join();
     CHECK(result == static_cast<int>(Status::Success));
@@ -504,16 +504,18 @@ TEST_CASE("vserial: a writer blocked on a full ring resumes as the device drains
     // Play the device until the writer is through; read what comes back so
     // that nothing is dropped.
     std::vector<uint8_t> back;
-    while (!done || back.size() < 300)
+    bool readFailed = false;
+    while (!readFailed && (!done || back.size() < 300))
     {
         (void)b.engine.service();
         uint8_t buffer[128];
         uint32_t n = 0;
-        REQUIRE(b.core.read(buffer, sizeof(buffer), 0, 0, &n) == Status::Success);
+        readFailed = b.core.read(buffer, sizeof(buffer), 0, 0, &n) != Status::Success;
         back.insert(back.end(), buffer, buffer + n);
         std::this_thread::yield();
     }
     writer.join();
+    CHECK_FALSE(readFailed);
     CHECK(result == static_cast<int>(Status::Success));
     CHECK(accepted == 300);
     CHECK(back == data);
@@ -667,7 +669,7 @@ TEST_CASE("stress: vserial: writer, reader, device and idle timer threads move e
 {
     Bench b;
     REQUIRE(b.core.open() == Status::Success);
-    const uint64_t total = 40000ull * stressScale();
+    const uint64_t total = 200000ull * stressScale();
     std::atomic<uint64_t> readTotal{0};
     std::atomic<bool> writerDone{false};
     std::atomic<bool> stop{false};
