@@ -9,18 +9,24 @@
 // Data path
 //   write()  copies the client's bytes into the transmit ByteRing. When the
 //            DMA engine is idle and the device is powered, the driver takes
-//            the queued bytes *in place* (ByteRing::peek gives at most two
-//            spans, two when the ring wraps), turns them into the device's
-//            segment list with kdrv::DmaCommand, and rings the doorbell.
+//            the queued bytes *in place* (ByteRing::peek describes them as
+//            one span, or two when the ring wraps), turns them into the
+//            device's segment list with kdrv::DmaCommand, and rings the
+//            doorbell.
 //   device   reads the bytes through the segment list, reports completion
 //            (deviceTransmitComplete: the bytes leave the ring) and, being a
 //            loopback, hands them back as received data (deviceReceive).
 //   read()   copies from the receive ByteRing, sleeping until enough bytes
 //            have arrived.
+//   The serial state word (kdrv::kSerialState* bits) and the queue levels
+//   come from serial_queue.hpp. kdrv::SerialPortCore is not used: its
+//   transmitter hands bytes out by copying (transmitTake), while this device
+//   reads them in place, so the core combines the pieces itself.
 //
 // Locks
 //   lock_      a kdrv::Mutex: the driver's gate (an IOCommandGate's role).
-//              Every client call and every device callback takes it; blocked
+//              Every client call, setPowerState() and the device's
+//              completion and receive callbacks take it; blocked
 //              callers sleep on it with Mutex::sleep and are woken with
 //              wakeupAll (IOLockSleep/IOLockWakeup). So no method may be
 //              called from primary interrupt context.
