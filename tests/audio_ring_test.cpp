@@ -311,7 +311,7 @@ TEST_CASE("audio clock: advance before start or by zero periods changes nothing"
 
 // --- 4. Position --------------------------------------------------------------
 
-TEST_CASE("audio clock: position is (k mod P) x F, always in [0, N)")
+TEST_CASE("audio clock: position is (k mod P) x F, always in 0..N-1")
 {
     AudioRingClock c = bookClock();
     c.start(0);
@@ -668,7 +668,7 @@ TEST_CASE("audio split: ranges across the end and the limits")
     }
 }
 
-TEST_CASE("audio split: geometry and clock wrappers; sample index overflow rejected")
+TEST_CASE("audio split: geometry and clock wrappers, sample index overflow rejected")
 {
     AudioRingGeometry g;
     REQUIRE(g.init(kFrames, 2, 16, 16, AudioAlignment::High, AudioByteOrder::Little) ==

@@ -392,7 +392,7 @@ static_assert(!KDRV_METHOD_TABLE_MATCHES(sTimerMethods, kTimerMethodCount + 1),
 static_assert(KDRV_METHOD_TABLE_MATCHES(sTimerMethods, kTimerMethodCount), "exact match");
 } // namespace
 
-TEST_CASE("dispatch 6.3: table/enum length is checked at compile time; book rows compile")
+TEST_CASE("dispatch 6.3: table/enum length is checked at compile time, book rows compile")
 {
     for (const MethodDispatch& row : sBookStyle)
     {
@@ -455,7 +455,7 @@ TEST_CASE("dispatch 6.5: variable scalar count accepts 0..16, rejects 17 and NUL
     CHECK(p.calls == 1);
 }
 
-TEST_CASE("dispatch 6.6: scalar values reach the handler unchanged; narrowing is range-checked")
+TEST_CASE("dispatch 6.6: scalar values reach the handler unchanged, narrowing is range-checked")
 {
     TimerClient client;
     for (uint64_t v : {uint64_t(0), uint64_t(UINT32_MAX), UINT64_MAX})
@@ -521,7 +521,7 @@ TEST_CASE("dispatch 6.8: variable structure input: inline up to 4096, larger onl
     CHECK(p.calls == 3);
 }
 
-TEST_CASE("dispatch 6.9: descriptor length wins; inline+descriptor rejected; no 2^32 aliasing")
+TEST_CASE("dispatch 6.9: descriptor length wins, inline+descriptor rejected, no 2^32 aliasing")
 {
     const MethodDispatch row = {probeHandler, 0, 16, 0, 0, 0};
     Probe p;
@@ -558,7 +558,7 @@ TEST_CASE("dispatch 6.9: descriptor length wins; inline+descriptor rejected; no 
     CHECK(q.calls == 1);
 }
 
-TEST_CASE("dispatch 6.10: NULL structure pointer with a size is rejected; pointer with 0 is fine")
+TEST_CASE("dispatch 6.10: NULL structure pointer with a size is rejected, pointer with 0 is fine")
 {
     const MethodDispatch zero = {probeHandler, 0, 0, 0, 0, 0};
     const MethodDispatch sixteen = {probeHandler, 0, 16, 0, 16, 0};
@@ -577,7 +577,7 @@ TEST_CASE("dispatch 6.10: NULL structure pointer with a size is rejected; pointe
     CHECK(p.calls == 1);
 }
 
-TEST_CASE("dispatch 6.11: unaligned structure input is read with memcpy; shared layouts pinned")
+TEST_CASE("dispatch 6.11: unaligned structure input is read with memcpy, shared layouts pinned")
 {
     static_assert(sizeof(kdrv::AsyncRef) == 64, "AsyncRef is OSAsyncReference64-sized");
     static_assert(offsetof(MethodDispatch, function) == 0, "row: function first");
@@ -602,7 +602,7 @@ TEST_CASE("dispatch 6.11: unaligned structure input is read with memcpy; shared 
 // ===========================================================================
 // Outputs
 
-TEST_CASE("dispatch 6.12: scalar output capacity must match exactly; 0 and NULL count as 0")
+TEST_CASE("dispatch 6.12: scalar output capacity must match exactly, 0 and NULL count as 0")
 {
     TimerClient client;
     client.started = true;
@@ -736,7 +736,7 @@ TEST_CASE("dispatch 6.14: a handler that raises an output count is clamped and g
     CHECK(e.a.scalarOutputCount == 3u);
 }
 
-TEST_CASE("dispatch 6.15: outputs are zeroed first; late rejections leave them zero, counts kept")
+TEST_CASE("dispatch 6.15: outputs are zeroed first, late rejections leave them zero, counts kept")
 {
     Probe p;
     const MethodDispatch rows[] = {
@@ -1177,7 +1177,7 @@ TEST_CASE("dispatch 6.23: async outputs are final when the call returns, before 
     CHECK(box.lastWords[0] == 250u);
 }
 
-TEST_CASE("dispatch 6.24: sendResult with 0, 16 and 17 words; a null port is a no-op")
+TEST_CASE("dispatch 6.24: sendResult with 0, 16 and 17 words, a null port is a no-op")
 {
     Mailbox box;
     const kdrv::AsyncResultSink sink = {mailboxSend, &box};
@@ -1288,7 +1288,7 @@ TEST_CASE("dispatch 6.25: retain/release balanced on success, failures and late 
     }
 }
 
-TEST_CASE("stress: dispatch 6.26: many threads dispatch through one table; it never changes")
+TEST_CASE("stress: dispatch 6.26: many threads dispatch through one table, it never changes")
 {
     static const MethodDispatch table[] = {
         {[](void*, void*, MethodArgs* a) -> Status {

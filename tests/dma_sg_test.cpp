@@ -298,7 +298,7 @@ TEST_CASE("dma_sg: coalescing, the book's 2048-byte segments, 1 MiB, reversed ru
     CHECK(sameRanges(b.segments, {R(0x6000, kPage), R(0x5000, kPage)}));
 }
 
-TEST_CASE("dma_sg: 32 scattered pages give 32 segments; an offset buffer spans 3 pages")
+TEST_CASE("dma_sg: 32 scattered pages give 32 segments, an offset buffer spans 3 pages")
 {
     std::vector<DmaRange> pages;
     for (uint64_t i = 0; i < 32; ++i)
@@ -326,7 +326,7 @@ TEST_CASE("dma_sg: 32 scattered pages give 32 segments; an offset buffer spans 3
 
 // --- 6, 7: capacity, resumption, restarts, maxSegments ----------------------------
 
-TEST_CASE("dma_sg: capacity 1 in a loop equals one large call; partial lists resume")
+TEST_CASE("dma_sg: capacity 1 in a loop equals one large call, partial lists resume")
 {
     std::vector<DmaRange> runs;
     for (uint64_t i = 0; i < 40; ++i)
@@ -452,7 +452,7 @@ TEST_CASE("dma_sg: 32 address bits: a run ending exactly at 0xFFFFFFFF is accept
     CHECK(raw == bytes({0xff, 0xff, 0xf0, 0x00, 0x00, 0x00, 0x10, 0x00}));
 }
 
-TEST_CASE("dma_sg: a run crossing 4 GiB is cut there; the upper half bounces or fails")
+TEST_CASE("dma_sg: a run crossing 4 GiB is cut there, the upper half bounces or fails")
 {
     // FAIL policy (no bounce function): MessageTooLarge after the low half.
     DmaCommand cmd;
@@ -726,7 +726,7 @@ TEST_CASE("dma_sg: maxSegmentSize 3000 with alignment 1024 gives 2048-byte segme
 
 // --- 13: boundary ----------------------------------------------------------------------
 
-TEST_CASE("dma_sg: boundary: split exactly at 4 GiB or 64 KiB; an end on it is not split")
+TEST_CASE("dma_sg: boundary: split exactly at 4 GiB or 64 KiB, an end on it is not split")
 {
     DmaSpecification s = spec(DmaFormat::Host64);
     s.boundary = k4G;
@@ -904,7 +904,7 @@ TEST_CASE("dma_sg: output to an unaligned array, element i at i * elementSize")
 
 // --- 15: prepare / complete --------------------------------------------------------------
 
-TEST_CASE("dma_sg: prepare and complete are counted; input is locked while prepared")
+TEST_CASE("dma_sg: prepare and complete are counted, input is locked while prepared")
 {
     DmaCommand cmd;
     const DmaRange runs[2] = {R(0x10000, 0x2000), R(0x40000, 0x2000)};

@@ -121,7 +121,7 @@ ClientState freshState(const char* name)
 }
 } // namespace
 
-TEST_CASE("option table 6.28: unknown options and NULL callbacks are ENOTSUP; level; ENOTCONN")
+TEST_CASE("option table 6.28: unknown options and NULL callbacks are ENOTSUP, level, ENOTCONN")
 {
     ClientState s = freshState("dev");
     char buf[16] = {};

@@ -190,7 +190,7 @@ TEST_CASE("power: PowerState is twelve unsigned longs in IOPMPowerState order")
     CHECK(std::is_same<PowerFlags, unsigned long>::value);
 }
 
-TEST_CASE("power: the book's 16- and 18-value rows do not compile; 12 values do")
+TEST_CASE("power: the book's 16- and 18-value rows do not compile, 12 values do")
 {
     CHECK(decltype(acceptsTwelve<PowerState>(0))::value);
     CHECK_FALSE(decltype(acceptsThirteen<PowerState>(0))::value);
@@ -712,7 +712,7 @@ TEST_CASE("power: a parent that removes power without waiting is reported")
     CHECK(f.policy.getPowerState() == kBookOff);
 }
 
-TEST_CASE("power: system sleep forces 0 despite the private request; wake restores")
+TEST_CASE("power: system sleep forces 0 despite the private request, wake restores")
 {
     Fixture f;
     CHECK(f.policy.changePowerStateToPriv(kBookIdle) == Status::Success);
@@ -817,7 +817,7 @@ TEST_CASE("power: changePowerStateTo(2) is a floor for the idle timer")
     CHECK(f.policy.privateRequest() == 0);
 }
 
-TEST_CASE("power: idle period 0 disables the timer; above INT_MAX is refused")
+TEST_CASE("power: idle period 0 disables the timer, above INT_MAX is refused")
 {
     Fixture f;
     CHECK(f.policy.makeUsable() == Status::Success);

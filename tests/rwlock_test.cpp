@@ -107,7 +107,7 @@ TEST_CASE("rwlock: a waiting writer holds off new readers, then gets the lock")
     CHECK(tryReadElsewhere(f.lock));
 }
 
-TEST_CASE("rwlock: upgrade of the only reader succeeds; downgrade lets readers in")
+TEST_CASE("rwlock: upgrade of the only reader succeeds, downgrade lets readers in")
 {
     Fixture f;
     f.lock.readLock();

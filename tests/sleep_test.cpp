@@ -99,7 +99,7 @@ TEST_CASE("sleep: a past deadline times out and returns with the mutex held")
     s.mutex.unlock();
 }
 
-TEST_CASE("sleep: a short timeout expires; a wakeup with no sleeper is not remembered")
+TEST_CASE("sleep: a short timeout expires, a wakeup with no sleeper is not remembered")
 {
     Sleepers s;
     s.mutex.wakeupAll(&s.event);
@@ -150,7 +150,7 @@ TEST_CASE("sleep: wakeupOne wakes exactly one sleeper, the oldest first")
     CHECK(r2 == WaitResult::Awakened);
 }
 
-TEST_CASE("sleep: wakeupAll wakes every sleeper; other events are not woken")
+TEST_CASE("sleep: wakeupAll wakes every sleeper, other events are not woken")
 {
     Sleepers s;
     Sleepers other;
