@@ -143,6 +143,12 @@ def load_results(data, name_filter=None):
 # Analysis
 
 
+# Limits rather than competing designs (performance.md): shown with the peers,
+# never chosen as "the best peer". two_memcpy is the copy floor of a ring round
+# trip; naive_per_page copies a page list without merging or any limit.
+BASELINES = {"two_memcpy", "naive_per_page"}
+
+
 class Row:
     def __init__(self, key, impls):
         self.key = key
@@ -158,7 +164,8 @@ class Row:
         # Compare in cycles only when every contender has them.
         self.metric = "cycles" if everyone and all(r.cycles for r in everyone) else "ns"
         self.peers = sorted(peers, key=self.value)
-        self.best = self.peers[0] if self.peers else None
+        contenders = [r for r in self.peers if r.impl not in BASELINES]
+        self.best = contenders[0] if contenders else None
         self.ratio = None
         if self.kdrv is not None and self.best is not None:
             k, b = self.value(self.kdrv), self.value(self.best)
@@ -212,8 +219,11 @@ def fmt_ratio(r):
 
 def row_cells(row):
     others = []
-    for r in row.peers[1:] + row.variants:
-        others.append("%s %s" % (r.impl, fmt_time(r.ns)))
+    for r in row.peers + row.variants:
+        if r is row.best:
+            continue
+        limit = " (limit)" if r.impl in BASELINES else ""
+        others.append("%s %s%s" % (r.impl, fmt_time(r.ns), limit))
     return [
         row.key,
         fmt_time(row.kdrv.ns) if row.kdrv else "-",
