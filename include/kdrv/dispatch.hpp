@@ -244,10 +244,13 @@ KDRV_INLINE bool methodArgsInconsistent(const MethodArgs& a)
                : (a.structureOutputDescriptorLength | a.structureOutputDescriptorSize) != 0;
 }
 
-/// One exact check. `actual` is 64-bit so no size aliases modulo 2^32.
+/// One exact check. `actual` is 64-bit so no size aliases modulo 2^32. The
+/// exact match is tested first and expected: it is the common row, and
+/// testing kVariableSize first put two extra instructions (a 64-bit constant
+/// and its compare) on the path of every exact check.
 KDRV_INLINE bool checkHolds(uint32_t check, uint64_t actual)
 {
-    return static_cast<uint64_t>(check) == actual || check == kVariableSize;
+    return KDRV_LIKELY(static_cast<uint64_t>(check) == actual) || check == kVariableSize;
 }
 
 /// Step 6. After step 2 at most one of inline size and descriptor length is
