@@ -453,7 +453,7 @@ KDRV_DISPATCH_BENCH("dispatch.call_predictable/unvalidated_table", callPredictab
 KDRV_DISPATCH_BENCH("dispatch.call_predictable/switch", callPredictableSwitch);
 KDRV_DISPATCH_BENCH("dispatch.call_predictable/unordered_map", callPredictableMap);
 KDRV_DISPATCH_BENCH("dispatch.call_predictable/std_function_array", callPredictableFunctionArray);
-BENCHMARK(callPredictableDirect)->Name("dispatch.call_predictable/direct_call");
+KDRV_DISPATCH_BENCH("dispatch.call_predictable/direct_call", callPredictableDirect);
 
 KDRV_DISPATCH_BENCH("dispatch.call_random/kdrv", callRandomKdrv);
 KDRV_DISPATCH_BENCH("dispatch.call_random/validated_by_hand", callRandomByHand);
