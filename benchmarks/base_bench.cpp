@@ -23,19 +23,10 @@ struct alignas(64) StdCounter
 KdrvCounter g_kdrvCounter;
 StdCounter g_stdCounter;
 
-// Multi-threaded runs pin thread i to CPU i, as every two-thread benchmark does.
-void pinIfThreaded(const benchmark::State& state)
-{
-    if (state.threads() > 1)
-    {
-        kdrvbench::pinThreadToCpu(state.thread_index());
-    }
-}
-
 // Relaxed fetch-add with the result used: one `lock xadd`.
 void atomicFetchAddKdrv(benchmark::State& state)
 {
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     for (auto _ : state)
     {
         benchmark::DoNotOptimize(g_kdrvCounter.value.fetchAdd(1, kdrv::MemoryOrder::Relaxed));
@@ -46,7 +37,7 @@ void atomicFetchAddKdrv(benchmark::State& state)
 
 void atomicFetchAddStd(benchmark::State& state)
 {
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     for (auto _ : state)
     {
         benchmark::DoNotOptimize(g_stdCounter.value.fetch_add(1, std::memory_order_relaxed));

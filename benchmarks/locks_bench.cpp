@@ -49,18 +49,6 @@
 
 namespace
 {
-void pinIfThreaded(const benchmark::State& state)
-{
-    if (state.threads() > 1)
-        kdrvbench::pinThreadToCpu(state.thread_index());
-}
-
-void finish(benchmark::State& state)
-{
-    state.SetItemsProcessed(state.iterations());
-    kdrvbench::setClockCounters(state);
-}
-
 void requireSuccess(kdrv::Status s)
 {
     if (s != kdrv::Status::Success)
@@ -277,7 +265,7 @@ void lockUnlock(benchmark::State& state)
 {
     Lock& lock = instance<Lock>();
     Shared& data = sharedData<Lock>();
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     for (auto _ : state)
     {
         lock.lock();
@@ -285,7 +273,7 @@ void lockUnlock(benchmark::State& state)
         benchmark::ClobberMemory();
         lock.unlock();
     }
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 
 template <class Lock>
@@ -302,7 +290,7 @@ void tryLockSuccess(benchmark::State& state)
             lock.unlock();
         }
     }
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 
 // The lock is held by the benchmark itself: every try fails.
@@ -314,7 +302,7 @@ void tryLockFailure(benchmark::State& state)
     for (auto _ : state)
         benchmark::DoNotOptimize(lock.tryLock());
     lock.unlock();
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 
 template <class Lock>
@@ -322,14 +310,14 @@ void readLockUnlock(benchmark::State& state)
 {
     Lock& lock = instance<Lock>();
     Shared& data = sharedData<Lock>();
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     for (auto _ : state)
     {
         lock.readLock();
         benchmark::DoNotOptimize(data.value);
         lock.readUnlock();
     }
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 
 template <class Lock>
@@ -337,7 +325,7 @@ void writeLockUnlock(benchmark::State& state)
 {
     Lock& lock = instance<Lock>();
     Shared& data = sharedData<Lock>();
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     for (auto _ : state)
     {
         lock.writeLock();
@@ -345,7 +333,7 @@ void writeLockUnlock(benchmark::State& state)
         benchmark::ClobberMemory();
         lock.writeUnlock();
     }
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 
 // Nine reads, then one write.
@@ -354,7 +342,7 @@ void mixedReadWrite(benchmark::State& state)
 {
     Lock& lock = instance<Lock>();
     Shared& data = sharedData<Lock>();
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     unsigned i = 0;
     for (auto _ : state)
     {
@@ -373,7 +361,7 @@ void mixedReadWrite(benchmark::State& state)
             lock.readUnlock();
         }
     }
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 
 #if KDRV_BENCH_HAVE_URCU
@@ -381,7 +369,7 @@ void mixedReadWrite(benchmark::State& state)
 void rcuRead(benchmark::State& state)
 {
     Shared& data = sharedData<Shared>();
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     rcu_register_thread();
     for (auto _ : state)
     {
@@ -390,7 +378,7 @@ void rcuRead(benchmark::State& state)
         rcu_read_unlock();
     }
     rcu_unregister_thread();
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 #endif
 } // namespace

@@ -21,18 +21,6 @@
 
 namespace
 {
-void pinIfThreaded(const benchmark::State& state)
-{
-    if (state.threads() > 1)
-        kdrvbench::pinThreadToCpu(state.thread_index());
-}
-
-void finish(benchmark::State& state)
-{
-    state.SetItemsProcessed(state.iterations());
-    kdrvbench::setClockCounters(state);
-}
-
 struct alignas(64) KdrvSlot
 {
     kdrv::RefCount count;
@@ -47,24 +35,24 @@ NearLimitSlot g_kdrvNearLimit;
 
 void refcountKdrv(benchmark::State& state)
 {
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     for (auto _ : state)
     {
         g_kdrv.count.retain();
         benchmark::DoNotOptimize(g_kdrv.count.release());
     }
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 
 void refcountKdrvNearSaturation(benchmark::State& state)
 {
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     for (auto _ : state)
     {
         g_kdrvNearLimit.count.retain();
         benchmark::DoNotOptimize(g_kdrvNearLimit.count.release());
     }
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 
 // The minimal correct pair, as in performance.md.
@@ -76,7 +64,7 @@ MinimalSlot g_minimal;
 
 void refcountMinimal(benchmark::State& state)
 {
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     for (auto _ : state)
     {
         g_minimal.count.fetch_add(1, std::memory_order_relaxed);
@@ -85,7 +73,7 @@ void refcountMinimal(benchmark::State& state)
             std::atomic_thread_fence(std::memory_order_acquire);
         benchmark::DoNotOptimize(last);
     }
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 
 // OSObject style: compare-and-swap loops with a pegged maximum.
@@ -93,7 +81,7 @@ MinimalSlot g_cas;
 
 void refcountCasLoop(benchmark::State& state)
 {
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     for (auto _ : state)
     {
         uint32_t old = g_cas.count.load(std::memory_order_relaxed);
@@ -108,7 +96,7 @@ void refcountCasLoop(benchmark::State& state)
         }
         benchmark::DoNotOptimize(old == 1);
     }
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 
 struct Payload
@@ -119,13 +107,13 @@ std::shared_ptr<Payload> g_shared = std::make_shared<Payload>();
 
 void refcountSharedPtr(benchmark::State& state)
 {
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     for (auto _ : state)
     {
         std::shared_ptr<Payload> copy(g_shared);
         benchmark::DoNotOptimize(copy);
     }
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 
 #if KDRV_BENCH_HAVE_BOOST
@@ -138,13 +126,13 @@ boost::intrusive_ptr<IntrusivePayload> g_intrusive(new IntrusivePayload);
 
 void refcountBoostIntrusive(benchmark::State& state)
 {
-    pinIfThreaded(state);
+    kdrvbench::pinIfThreaded(state);
     for (auto _ : state)
     {
         boost::intrusive_ptr<IntrusivePayload> copy(g_intrusive);
         benchmark::DoNotOptimize(copy);
     }
-    finish(state);
+    kdrvbench::finishPerOperation(state);
 }
 #endif
 } // namespace

@@ -113,6 +113,20 @@ private:
     alignas(64) std::atomic<unsigned> generation_{0};
     const int threads_;
 };
+
+// Threaded runs pin thread i to CPU i, as every two-thread benchmark does.
+inline void pinIfThreaded(const benchmark::State& state)
+{
+    if (state.threads() > 1)
+        pinThreadToCpu(state.thread_index());
+}
+
+// Ends a benchmark whose iteration is one operation: items and the GHz counter.
+inline void finishPerOperation(benchmark::State& state)
+{
+    state.SetItemsProcessed(state.iterations());
+    setClockCounters(state);
+}
 } // namespace kdrvbench
 
 #endif // KDRV_BENCH_SUPPORT_HPP
