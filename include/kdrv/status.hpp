@@ -14,62 +14,76 @@ namespace kdrv
 /// sys_iokit | sub_iokit_common, i.e. 0xE0000000 as a 32-bit signed value.
 #define KDRV_IORETURN_COMMON(code) (static_cast<int32_t>(-0x20000000) + (code))
 
+/// The status table, one row per code: X(name, IOReturn subcode of
+/// sys_iokit | sub_iokit_common). Success (0) is not in the table. The enum,
+/// statusName() and the kernel build's checks against <IOKit/IOReturn.h> are
+/// all generated from it, so a code is added in one place.
+#define KDRV_STATUS_CODES(X)                                                                       \
+    X(Error, 0x2bc)                                                                                \
+    X(NoMemory, 0x2bd)                                                                             \
+    X(NoResources, 0x2be)                                                                          \
+    X(IPCError, 0x2bf)                                                                             \
+    X(NoDevice, 0x2c0)                                                                             \
+    X(NotPrivileged, 0x2c1)                                                                        \
+    X(BadArgument, 0x2c2)                                                                          \
+    X(LockedRead, 0x2c3)                                                                           \
+    X(LockedWrite, 0x2c4)                                                                          \
+    X(ExclusiveAccess, 0x2c5)                                                                      \
+    X(BadMessageID, 0x2c6)                                                                         \
+    X(Unsupported, 0x2c7)                                                                          \
+    X(VMError, 0x2c8)                                                                              \
+    X(InternalError, 0x2c9)                                                                        \
+    X(IOError, 0x2ca)                                                                              \
+    X(CannotLock, 0x2cc)                                                                           \
+    X(NotOpen, 0x2cd)                                                                              \
+    X(NotReadable, 0x2ce)                                                                          \
+    X(NotWritable, 0x2cf)                                                                          \
+    X(NotAligned, 0x2d0)                                                                           \
+    X(BadMedia, 0x2d1)                                                                             \
+    X(StillOpen, 0x2d2)                                                                            \
+    X(RLDError, 0x2d3)                                                                             \
+    X(DMAError, 0x2d4)                                                                             \
+    X(Busy, 0x2d5)                                                                                 \
+    X(Timeout, 0x2d6)                                                                              \
+    X(Offline, 0x2d7)                                                                              \
+    X(NotReady, 0x2d8)                                                                             \
+    X(NotAttached, 0x2d9)                                                                          \
+    X(NoChannels, 0x2da)                                                                           \
+    X(NoSpace, 0x2db)                                                                              \
+    X(PortExists, 0x2dd)                                                                           \
+    X(CannotWire, 0x2de)                                                                           \
+    X(NoInterrupt, 0x2df)                                                                          \
+    X(NoFrames, 0x2e0)                                                                             \
+    X(MessageTooLarge, 0x2e1)                                                                      \
+    X(NotPermitted, 0x2e2)                                                                         \
+    X(NoPower, 0x2e3)                                                                              \
+    X(NoMedia, 0x2e4)                                                                              \
+    X(UnformattedMedia, 0x2e5)                                                                     \
+    X(UnsupportedMode, 0x2e6)                                                                      \
+    X(Underrun, 0x2e7)                                                                             \
+    X(Overrun, 0x2e8)                                                                              \
+    X(DeviceError, 0x2e9)                                                                          \
+    X(NoCompletion, 0x2ea)                                                                         \
+    X(Aborted, 0x2eb)                                                                              \
+    X(NoBandwidth, 0x2ec)                                                                          \
+    X(NotResponding, 0x2ed)                                                                        \
+    X(IsoTooOld, 0x2ee)                                                                            \
+    X(IsoTooNew, 0x2ef)                                                                            \
+    X(NotFound, 0x2f0)                                                                             \
+    X(Invalid, 0x1)
+
 enum class KDRV_NODISCARD_TYPE Status : int32_t
 {
     Success = 0,
-    Error = KDRV_IORETURN_COMMON(0x2bc),
-    NoMemory = KDRV_IORETURN_COMMON(0x2bd),
-    NoResources = KDRV_IORETURN_COMMON(0x2be),
-    IPCError = KDRV_IORETURN_COMMON(0x2bf),
-    NoDevice = KDRV_IORETURN_COMMON(0x2c0),
-    NotPrivileged = KDRV_IORETURN_COMMON(0x2c1),
-    BadArgument = KDRV_IORETURN_COMMON(0x2c2),
-    LockedRead = KDRV_IORETURN_COMMON(0x2c3),
-    LockedWrite = KDRV_IORETURN_COMMON(0x2c4),
-    ExclusiveAccess = KDRV_IORETURN_COMMON(0x2c5),
-    BadMessageID = KDRV_IORETURN_COMMON(0x2c6),
-    Unsupported = KDRV_IORETURN_COMMON(0x2c7),
-    VMError = KDRV_IORETURN_COMMON(0x2c8),
-    InternalError = KDRV_IORETURN_COMMON(0x2c9),
-    IOError = KDRV_IORETURN_COMMON(0x2ca),
-    CannotLock = KDRV_IORETURN_COMMON(0x2cc),
-    NotOpen = KDRV_IORETURN_COMMON(0x2cd),
-    NotReadable = KDRV_IORETURN_COMMON(0x2ce),
-    NotWritable = KDRV_IORETURN_COMMON(0x2cf),
-    NotAligned = KDRV_IORETURN_COMMON(0x2d0),
-    BadMedia = KDRV_IORETURN_COMMON(0x2d1),
-    StillOpen = KDRV_IORETURN_COMMON(0x2d2),
-    RLDError = KDRV_IORETURN_COMMON(0x2d3),
-    DMAError = KDRV_IORETURN_COMMON(0x2d4),
-    Busy = KDRV_IORETURN_COMMON(0x2d5),
-    Timeout = KDRV_IORETURN_COMMON(0x2d6),
-    Offline = KDRV_IORETURN_COMMON(0x2d7),
-    NotReady = KDRV_IORETURN_COMMON(0x2d8),
-    NotAttached = KDRV_IORETURN_COMMON(0x2d9),
-    NoChannels = KDRV_IORETURN_COMMON(0x2da),
-    NoSpace = KDRV_IORETURN_COMMON(0x2db),
-    PortExists = KDRV_IORETURN_COMMON(0x2dd),
-    CannotWire = KDRV_IORETURN_COMMON(0x2de),
-    NoInterrupt = KDRV_IORETURN_COMMON(0x2df),
-    NoFrames = KDRV_IORETURN_COMMON(0x2e0),
-    MessageTooLarge = KDRV_IORETURN_COMMON(0x2e1),
-    NotPermitted = KDRV_IORETURN_COMMON(0x2e2),
-    NoPower = KDRV_IORETURN_COMMON(0x2e3),
-    NoMedia = KDRV_IORETURN_COMMON(0x2e4),
-    UnformattedMedia = KDRV_IORETURN_COMMON(0x2e5),
-    UnsupportedMode = KDRV_IORETURN_COMMON(0x2e6),
-    Underrun = KDRV_IORETURN_COMMON(0x2e7),
-    Overrun = KDRV_IORETURN_COMMON(0x2e8),
-    DeviceError = KDRV_IORETURN_COMMON(0x2e9),
-    NoCompletion = KDRV_IORETURN_COMMON(0x2ea),
-    Aborted = KDRV_IORETURN_COMMON(0x2eb),
-    NoBandwidth = KDRV_IORETURN_COMMON(0x2ec),
-    NotResponding = KDRV_IORETURN_COMMON(0x2ed),
-    IsoTooOld = KDRV_IORETURN_COMMON(0x2ee),
-    IsoTooNew = KDRV_IORETURN_COMMON(0x2ef),
-    NotFound = KDRV_IORETURN_COMMON(0x2f0),
-    Invalid = KDRV_IORETURN_COMMON(0x1),
+#define KDRV_STATUS_ENUMERATOR_(name, code) name = KDRV_IORETURN_COMMON(code),
+    KDRV_STATUS_CODES(KDRV_STATUS_ENUMERATOR_)
+#undef KDRV_STATUS_ENUMERATOR_
 };
+
+/// The number of named codes, Success included.
+#define KDRV_STATUS_COUNT_ONE_(name, code) +1
+constexpr uint32_t kStatusCodeCount = 1u KDRV_STATUS_CODES(KDRV_STATUS_COUNT_ONE_);
+#undef KDRV_STATUS_COUNT_ONE_
 
 constexpr bool isSuccess(Status s) { return s == Status::Success; }
 constexpr bool isError(Status s) { return s != Status::Success; }
@@ -84,62 +98,12 @@ inline const char* statusName(Status s)
 {
     switch (s)
     {
-#define KDRV_STATUS_NAME_(n) \
-    case Status::n:          \
-        return #n
-        KDRV_STATUS_NAME_(Success);
-        KDRV_STATUS_NAME_(Error);
-        KDRV_STATUS_NAME_(NoMemory);
-        KDRV_STATUS_NAME_(NoResources);
-        KDRV_STATUS_NAME_(IPCError);
-        KDRV_STATUS_NAME_(NoDevice);
-        KDRV_STATUS_NAME_(NotPrivileged);
-        KDRV_STATUS_NAME_(BadArgument);
-        KDRV_STATUS_NAME_(LockedRead);
-        KDRV_STATUS_NAME_(LockedWrite);
-        KDRV_STATUS_NAME_(ExclusiveAccess);
-        KDRV_STATUS_NAME_(BadMessageID);
-        KDRV_STATUS_NAME_(Unsupported);
-        KDRV_STATUS_NAME_(VMError);
-        KDRV_STATUS_NAME_(InternalError);
-        KDRV_STATUS_NAME_(IOError);
-        KDRV_STATUS_NAME_(CannotLock);
-        KDRV_STATUS_NAME_(NotOpen);
-        KDRV_STATUS_NAME_(NotReadable);
-        KDRV_STATUS_NAME_(NotWritable);
-        KDRV_STATUS_NAME_(NotAligned);
-        KDRV_STATUS_NAME_(BadMedia);
-        KDRV_STATUS_NAME_(StillOpen);
-        KDRV_STATUS_NAME_(RLDError);
-        KDRV_STATUS_NAME_(DMAError);
-        KDRV_STATUS_NAME_(Busy);
-        KDRV_STATUS_NAME_(Timeout);
-        KDRV_STATUS_NAME_(Offline);
-        KDRV_STATUS_NAME_(NotReady);
-        KDRV_STATUS_NAME_(NotAttached);
-        KDRV_STATUS_NAME_(NoChannels);
-        KDRV_STATUS_NAME_(NoSpace);
-        KDRV_STATUS_NAME_(PortExists);
-        KDRV_STATUS_NAME_(CannotWire);
-        KDRV_STATUS_NAME_(NoInterrupt);
-        KDRV_STATUS_NAME_(NoFrames);
-        KDRV_STATUS_NAME_(MessageTooLarge);
-        KDRV_STATUS_NAME_(NotPermitted);
-        KDRV_STATUS_NAME_(NoPower);
-        KDRV_STATUS_NAME_(NoMedia);
-        KDRV_STATUS_NAME_(UnformattedMedia);
-        KDRV_STATUS_NAME_(UnsupportedMode);
-        KDRV_STATUS_NAME_(Underrun);
-        KDRV_STATUS_NAME_(Overrun);
-        KDRV_STATUS_NAME_(DeviceError);
-        KDRV_STATUS_NAME_(NoCompletion);
-        KDRV_STATUS_NAME_(Aborted);
-        KDRV_STATUS_NAME_(NoBandwidth);
-        KDRV_STATUS_NAME_(NotResponding);
-        KDRV_STATUS_NAME_(IsoTooOld);
-        KDRV_STATUS_NAME_(IsoTooNew);
-        KDRV_STATUS_NAME_(NotFound);
-        KDRV_STATUS_NAME_(Invalid);
+    case Status::Success:
+        return "Success";
+#define KDRV_STATUS_NAME_(name, code)                                                              \
+    case Status::name:                                                                             \
+        return #name;
+        KDRV_STATUS_CODES(KDRV_STATUS_NAME_)
 #undef KDRV_STATUS_NAME_
     }
     return "Unknown";

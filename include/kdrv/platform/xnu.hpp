@@ -35,61 +35,10 @@
 namespace kdrv
 {
 // Status mirrors IOReturn value for value; prove it against the SDK in use.
-#define KDRV_CHECK_IORETURN_(n) \
-    static_assert(toIOReturn(Status::n) == kIOReturn##n, "Status::" #n " != kIOReturn" #n)
-KDRV_CHECK_IORETURN_(Success);
-KDRV_CHECK_IORETURN_(Error);
-KDRV_CHECK_IORETURN_(NoMemory);
-KDRV_CHECK_IORETURN_(NoResources);
-KDRV_CHECK_IORETURN_(IPCError);
-KDRV_CHECK_IORETURN_(NoDevice);
-KDRV_CHECK_IORETURN_(NotPrivileged);
-KDRV_CHECK_IORETURN_(BadArgument);
-KDRV_CHECK_IORETURN_(LockedRead);
-KDRV_CHECK_IORETURN_(LockedWrite);
-KDRV_CHECK_IORETURN_(ExclusiveAccess);
-KDRV_CHECK_IORETURN_(BadMessageID);
-KDRV_CHECK_IORETURN_(Unsupported);
-KDRV_CHECK_IORETURN_(VMError);
-KDRV_CHECK_IORETURN_(InternalError);
-KDRV_CHECK_IORETURN_(IOError);
-KDRV_CHECK_IORETURN_(CannotLock);
-KDRV_CHECK_IORETURN_(NotOpen);
-KDRV_CHECK_IORETURN_(NotReadable);
-KDRV_CHECK_IORETURN_(NotWritable);
-KDRV_CHECK_IORETURN_(NotAligned);
-KDRV_CHECK_IORETURN_(BadMedia);
-KDRV_CHECK_IORETURN_(StillOpen);
-KDRV_CHECK_IORETURN_(RLDError);
-KDRV_CHECK_IORETURN_(DMAError);
-KDRV_CHECK_IORETURN_(Busy);
-KDRV_CHECK_IORETURN_(Timeout);
-KDRV_CHECK_IORETURN_(Offline);
-KDRV_CHECK_IORETURN_(NotReady);
-KDRV_CHECK_IORETURN_(NotAttached);
-KDRV_CHECK_IORETURN_(NoChannels);
-KDRV_CHECK_IORETURN_(NoSpace);
-KDRV_CHECK_IORETURN_(PortExists);
-KDRV_CHECK_IORETURN_(CannotWire);
-KDRV_CHECK_IORETURN_(NoInterrupt);
-KDRV_CHECK_IORETURN_(NoFrames);
-KDRV_CHECK_IORETURN_(MessageTooLarge);
-KDRV_CHECK_IORETURN_(NotPermitted);
-KDRV_CHECK_IORETURN_(NoPower);
-KDRV_CHECK_IORETURN_(NoMedia);
-KDRV_CHECK_IORETURN_(UnformattedMedia);
-KDRV_CHECK_IORETURN_(UnsupportedMode);
-KDRV_CHECK_IORETURN_(Underrun);
-KDRV_CHECK_IORETURN_(Overrun);
-KDRV_CHECK_IORETURN_(DeviceError);
-KDRV_CHECK_IORETURN_(NoCompletion);
-KDRV_CHECK_IORETURN_(Aborted);
-KDRV_CHECK_IORETURN_(NoBandwidth);
-KDRV_CHECK_IORETURN_(NotResponding);
-KDRV_CHECK_IORETURN_(IsoTooOld);
-KDRV_CHECK_IORETURN_(IsoTooNew);
-KDRV_CHECK_IORETURN_(NotFound);
-KDRV_CHECK_IORETURN_(Invalid);
+#define KDRV_CHECK_IORETURN_(n, code) \
+    static_assert(toIOReturn(Status::n) == kIOReturn##n, "Status::" #n " != kIOReturn" #n);
+KDRV_CHECK_IORETURN_(Success, 0)
+KDRV_STATUS_CODES(KDRV_CHECK_IORETURN_)
 #undef KDRV_CHECK_IORETURN_
 
 namespace platform
