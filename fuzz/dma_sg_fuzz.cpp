@@ -71,7 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     kdrv::DmaSpecification& s = c.spec;
     s = kdrv::DmaSpecification();
     const uint8_t format = in.byte();
-    s.format = static_cast<kdrv::DmaFormat>(format < 200 ? format % 6 : format);
+    s.format =
+        static_cast<kdrv::DmaFormat>(format < 200 ? format % kdrv::kDmaFormatCount : format);
     s.pageSize = static_cast<uint32_t>(in.pick(kPages, 6));
     s.numAddressBits = static_cast<uint8_t>(in.pick(kBits, 12));
     s.alignment = static_cast<uint32_t>(in.pick(kAlign, 8));

@@ -655,7 +655,10 @@ inline void randomCase(Rng& rng, Case* c)
     Case k;
     kdrv::DmaSpecification& s = k.spec;
     s = kdrv::DmaSpecification();
-    s.format = static_cast<kdrv::DmaFormat>(rng.chance(64) ? 6 + rng.below(250) : rng.below(6));
+    // A valid format, or now and then a value that names none.
+    const uint64_t formats = kdrv::kDmaFormatCount;
+    s.format = static_cast<kdrv::DmaFormat>(rng.chance(64) ? formats + rng.below(256 - formats)
+                                                           : rng.below(formats));
     {
         static const uint32_t pages[] = {4096, 4096, 4096, 4096, 16384, 16384, 65536,
                                          8192, 0,    2048, 3000, 4097};
