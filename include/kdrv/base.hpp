@@ -150,6 +150,13 @@ KDRV_INLINE bool addOverflow64(uint64_t a, uint64_t b, uint64_t* out)
 {
     return __builtin_add_overflow(a, b, out);
 }
+/// Saturating addition: a + b, or UINT64_MAX when that overflows (deadlines,
+/// accumulated times: the one saturating helper).
+KDRV_INLINE uint64_t addSaturating64(uint64_t a, uint64_t b)
+{
+    uint64_t sum = 0;
+    return addOverflow64(a, b, &sum) ? ~uint64_t(0) : sum;
+}
 KDRV_INLINE bool mulOverflow32(uint32_t a, uint32_t b, uint32_t* out)
 {
     return __builtin_mul_overflow(a, b, out);

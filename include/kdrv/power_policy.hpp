@@ -262,49 +262,6 @@ class PowerPolicy
         return activityTickleSlow(type, stateNumber, status);
     }
 
-  private:
-    KDRV_NOINLINE bool activityTickleSlow(unsigned long type, unsigned long stateNumber,
-                                          Status* status)
-    {
-        Status result = Status::Success;
-        bool noChange = true;
-        if (phase_ != Phase::Running)
-        {
-            result = phase_ == Phase::Uninitialized ? Status::NotReady : Status::Offline;
-        }
-        else if (type != kPMSuperclassPolicy1)
-        {
-            result = Status::Unsupported;
-        }
-        else if (stateNumber >= count_)
-        {
-            result = Status::BadArgument;
-        }
-        else if (stateNumber != 0)
-        {
-            activity_ = true;
-            idleExhausted_ = false;
-            if (!tickleValid_ || stateNumber > tickleLevel_)
-            {
-                tickleValid_ = true;
-                tickleLevel_ = stateNumber;
-                if (stateNumber > private_)
-                {
-                    setPrivate(stateNumber);
-                }
-                recompute();
-                service();
-                noChange = false;
-            }
-        }
-        if (status != nullptr)
-        {
-            *status = result;
-        }
-        return noChange;
-    }
-
-  public:
     /// Seconds per idle period; 0 disables the timer. BadArgument above
     /// kPMMaxIdlePeriodSeconds. The first period starts when the device is at
     /// its desired state.
@@ -525,6 +482,48 @@ class PowerPolicy
     }
 
   private:
+    // activityTickle() for every case but the data path's.
+    KDRV_NOINLINE bool activityTickleSlow(unsigned long type, unsigned long stateNumber,
+                                          Status* status)
+    {
+        Status result = Status::Success;
+        bool noChange = true;
+        if (phase_ != Phase::Running)
+        {
+            result = phase_ == Phase::Uninitialized ? Status::NotReady : Status::Offline;
+        }
+        else if (type != kPMSuperclassPolicy1)
+        {
+            result = Status::Unsupported;
+        }
+        else if (stateNumber >= count_)
+        {
+            result = Status::BadArgument;
+        }
+        else if (stateNumber != 0)
+        {
+            activity_ = true;
+            idleExhausted_ = false;
+            if (!tickleValid_ || stateNumber > tickleLevel_)
+            {
+                tickleValid_ = true;
+                tickleLevel_ = stateNumber;
+                if (stateNumber > private_)
+                {
+                    setPrivate(stateNumber);
+                }
+                recompute();
+                service();
+                noChange = false;
+            }
+        }
+        if (status != nullptr)
+        {
+            *status = result;
+        }
+        return noChange;
+    }
+
     enum class Phase : uint8_t
     {
         Uninitialized,
@@ -608,12 +607,6 @@ class PowerPolicy
 
     unsigned long boundedRounds() const { return 4 * count_ + 16; }
 
-    static uint64_t addSaturated(uint64_t a, uint64_t b)
-    {
-        uint64_t sum = 0;
-        return addOverflow64(a, b, &sum) ? ~uint64_t(0) : sum;
-    }
-
     // The one place that calls the driver. Never nested: a call made from a
     // driver callback only records its effect, and this loop acts on it.
     void service()
@@ -657,7 +650,7 @@ class PowerPolicy
             if (!idleArmed_)
             {
                 idleArmed_ = true;
-                idleDeadline_ = addSaturated(now_, idlePeriod_);
+                idleDeadline_ = addSaturating64(now_, idlePeriod_);
             }
             if (now_ < idleDeadline_)
             {
@@ -710,7 +703,7 @@ class PowerPolicy
             wait = wait < kPMMinAckTimeoutMicros ? kPMMinAckTimeoutMicros : wait;
             wait = wait > kPMAckWatchdogMicros ? kPMAckWatchdogMicros : wait;
             waitingForAck_ = true;
-            ackDeadline_ = addSaturated(now_, wait);
+            ackDeadline_ = addSaturating64(now_, wait);
         }
         else
         {

@@ -227,7 +227,7 @@ struct PowerTableIssues
     }
 };
 
-namespace power_detail
+namespace detail
 {
 constexpr bool hasAll(PowerFlags flags, PowerFlags wanted) { return (flags & wanted) == wanted; }
 
@@ -250,7 +250,31 @@ inline void note(PowerTableIssues* out, PowerRule rule, unsigned long state)
         out->add(rule, state);
     }
 }
-} // namespace power_detail
+
+/// The error rules of row `i` of `count` (E2-E4), noted in order; true if any.
+inline bool rowHasErrors(const PowerState& row, unsigned long i, unsigned long count,
+                         PowerTableIssues* issues)
+{
+    bool failed = false;
+    if (row.version != kPowerStateVersion1)
+    {
+        note(issues, PowerRule::UnsupportedVersion, i);
+        failed = true;
+    }
+    if (i == 0 && ((row.capabilityFlags & (kPMPowerOn | kPMDeviceUsable | kPMLowPower)) != 0 ||
+                   row.inputPowerRequirement != 0))
+    {
+        note(issues, PowerRule::OffStateNotOff, i);
+        failed = true;
+    }
+    if (i == count - 1 && !hasAll(row.capabilityFlags, kPMFullyOn))
+    {
+        note(issues, PowerRule::LastStateNotUsable, i);
+        failed = true;
+    }
+    return failed;
+}
+} // namespace detail
 
 /// Validate table[0..count). Safe on any input: a NULL table or a short count
 /// is an E1 finding, not a crash; the loop reads each row once.
@@ -262,8 +286,8 @@ inline void note(PowerTableIssues* out, PowerRule rule, unsigned long state)
 KDRV_NODISCARD inline Status validatePowerTable(const PowerState* table, unsigned long count,
                                                 PowerTableIssues* issues)
 {
-    using power_detail::hasAll;
-    using power_detail::note;
+    using detail::hasAll;
+    using detail::note;
     if (issues != nullptr)
     {
         issues->clear();
@@ -280,20 +304,8 @@ KDRV_NODISCARD inline Status validatePowerTable(const PowerState* table, unsigne
     for (unsigned long i = 0; i < count; ++i)
     {
         const PowerState& row = table[i];
-        if (row.version != kPowerStateVersion1)
+        if (detail::rowHasErrors(row, i, count, issues))
         {
-            note(issues, PowerRule::UnsupportedVersion, i);
-            failed = true;
-        }
-        if (i == 0 && ((row.capabilityFlags & (kPMPowerOn | kPMDeviceUsable | kPMLowPower)) != 0 ||
-                       row.inputPowerRequirement != 0))
-        {
-            note(issues, PowerRule::OffStateNotOff, i);
-            failed = true;
-        }
-        if (i == count - 1 && !hasAll(row.capabilityFlags, kPMFullyOn))
-        {
-            note(issues, PowerRule::LastStateNotUsable, i);
             failed = true;
         }
         if ((row.capabilityFlags & ~kPMKnownCapabilityFlags) != 0)
@@ -320,7 +332,7 @@ KDRV_NODISCARD inline Status validatePowerTable(const PowerState* table, unsigne
             }
             lastPower = row.staticPower;
         }
-        if (i != 0 && i != count - 1 && power_detail::moreCapableThanLast(row, last))
+        if (i != 0 && i != count - 1 && detail::moreCapableThanLast(row, last))
         {
             note(issues, PowerRule::MiddleStateMoreCapable, i);
         }
@@ -490,12 +502,12 @@ struct PowerStep
     unsigned long settleMicros;     // settleUpTime or settleDownTime
 };
 
-namespace power_detail
+namespace detail
 {
-inline unsigned long saturatingAdd(unsigned long a, unsigned long b)
+// addSaturating64 clamped to unsigned long (4 bytes on ILP32, 8 on LP64).
+inline unsigned long addSaturatingULong(unsigned long a, unsigned long b)
 {
-    unsigned long sum = 0;
-    return __builtin_add_overflow(a, b, &sum) ? ~0UL : sum;
+    return static_cast<unsigned long>(min64(addSaturating64(a, b), ~0UL));
 }
 
 inline PowerStep stepBetween(const PowerState* table, unsigned long from, unsigned long to)
@@ -508,7 +520,7 @@ inline PowerStep stepBetween(const PowerState* table, unsigned long from, unsign
     step.settleMicros = to > from ? upper.settleUpTime : upper.settleDownTime;
     return step;
 }
-} // namespace power_detail
+} // namespace detail
 
 /// Write the steps from `from` to `to`, in order, into steps[0..capacity).
 /// *stepCount receives the number of steps the change needs (|to - from|, 0
@@ -533,7 +545,7 @@ KDRV_NODISCARD inline Status planPowerTransition(const PowerState* table, unsign
     for (unsigned long i = 0; i < written; ++i)
     {
         const unsigned long next = to > from ? state + 1 : state - 1;
-        steps[i] = power_detail::stepBetween(table, state, next);
+        steps[i] = detail::stepBetween(table, state, next);
         state = next;
     }
     return written == needed ? Status::Success : Status::NoSpace;
@@ -557,10 +569,10 @@ KDRV_NODISCARD inline Status powerTransitionTotals(const PowerState* table, unsi
     while (state != to)
     {
         const unsigned long next = to > from ? state + 1 : state - 1;
-        const PowerStep step = power_detail::stepBetween(table, state, next);
+        const PowerStep step = detail::stepBetween(table, state, next);
         total->transitionMicros =
-            power_detail::saturatingAdd(total->transitionMicros, step.transitionMicros);
-        total->settleMicros = power_detail::saturatingAdd(total->settleMicros, step.settleMicros);
+            detail::addSaturatingULong(total->transitionMicros, step.transitionMicros);
+        total->settleMicros = detail::addSaturatingULong(total->settleMicros, step.settleMicros);
         state = next;
     }
     return Status::Success;
