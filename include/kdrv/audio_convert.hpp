@@ -29,7 +29,8 @@
 ///   - NaN becomes 0; -0.0 and denormals become 0; +-Inf clamp like any
 ///     value beyond full scale. No out-of-range float ever reaches an integer
 ///     cast (that is undefined behaviour): values are saturated in float first.
-///   - S16Book      clamp x to [-1, 1]; x >= 0 ? trunc(x * 32767)
+///   - S16TruncatingClip (alias S16Book, the name in the book)
+///                  clamp x to [-1, 1]; x >= 0 ? trunc(x * 32767)
 ///                  : trunc(x * 32768). The classic clip routine: +1.0 gives
 ///                  32767 and -1.0 gives -32768, but positive values lose up
 ///                  to one step, so s16 -> float -> s16 turns every s > 0
@@ -48,8 +49,8 @@
 ///                  directions (a float device must not get a NaN either);
 ///                  -0.0 and denormals pass unchanged (they are silence).
 ///   - To float:    s16 / 32768 and s24 / 2^23 are exact; s32 / 2^31 rounds
-///                  to float's 24-bit significand. S16Book reads like
-///                  S16Symmetric (s / 32768).
+///                  to float's 24-bit significand. S16TruncatingClip reads
+///                  like S16Symmetric (s / 32768).
 ///   - Byte order:  when the stream's order is not the host's, each container
 ///                  is swapped after conversion (output) or before it (input).
 ///
@@ -70,12 +71,14 @@ namespace kdrv
 /// others.
 enum class AudioSampleFormat : uint32_t
 {
-    S16Book = 0,      // 16-bit, the book's asymmetric truncating clip
-    S16Symmetric = 1, // 16-bit, symmetric scale, rounded
-    S24High32 = 2,    // 24 valid bits in a 32-bit container, high-aligned
-    S24Low32 = 3,     // 24 valid bits in a 32-bit container, low-aligned
-    S32 = 4,          // 32-bit signed
-    F32 = 5,          // 32-bit IEEE float
+    S16TruncatingClip = 0, // 16-bit, asymmetric scale, truncated (the book's clip)
+    S16Symmetric = 1,      // 16-bit, symmetric scale, rounded
+    S24High32 = 2,         // 24 valid bits in a 32-bit container, high-aligned
+    S24Low32 = 3,          // 24 valid bits in a 32-bit container, low-aligned
+    S32 = 4,               // 32-bit signed
+    F32 = 5,               // 32-bit IEEE float
+    /// The name of S16TruncatingClip in the book whose clip routine it is.
+    S16Book = S16TruncatingClip,
 };
 
 constexpr uint32_t kAudioSampleFormatCount = 6;
@@ -100,7 +103,7 @@ inline bool audioFormatMatches(AudioSampleFormat format, const AudioRingGeometry
     }
     switch (format)
     {
-    case AudioSampleFormat::S16Book:
+    case AudioSampleFormat::S16TruncatingClip:
     case AudioSampleFormat::S16Symmetric:
         return geometry.depthBits() == 16;
     case AudioSampleFormat::S24High32:
@@ -165,12 +168,15 @@ constexpr float kAudioTwoPow31 = 2147483648.0f;
 constexpr float kAudioBelowOne = 1.0f - 1.0f / 16777216.0f;
 } // namespace detail
 
-KDRV_INLINE int16_t audioFloatToS16Book(float x)
+KDRV_INLINE int16_t audioFloatToS16TruncatingClip(float x)
 {
     const float c = detail::audioClamp(detail::audioNanToZero(x), -1.0f, 1.0f);
     const float scale = c >= 0.0f ? 32767.0f : 32768.0f;
     return static_cast<int16_t>(static_cast<int32_t>(c * scale));
 }
+
+/// The book's name for audioFloatToS16TruncatingClip.
+KDRV_INLINE int16_t audioFloatToS16Book(float x) { return audioFloatToS16TruncatingClip(x); }
 
 KDRV_INLINE int16_t audioFloatToS16Symmetric(float x)
 {
@@ -254,9 +260,10 @@ namespace detail
         }                                                                                          \
     }
 
-KDRV_AUDIO_OUT_LOOP_(audioOutS16Book, uint16_t, static_cast<uint16_t>(audioFloatToS16Book(x)))
-KDRV_AUDIO_OUT_LOOP_(audioOutS16BookSwap, uint16_t,
-                     swap16(static_cast<uint16_t>(audioFloatToS16Book(x))))
+KDRV_AUDIO_OUT_LOOP_(audioOutS16TruncatingClip, uint16_t,
+                     static_cast<uint16_t>(audioFloatToS16TruncatingClip(x)))
+KDRV_AUDIO_OUT_LOOP_(audioOutS16TruncatingClipSwap, uint16_t,
+                     swap16(static_cast<uint16_t>(audioFloatToS16TruncatingClip(x))))
 KDRV_AUDIO_OUT_LOOP_(audioOutS16Sym, uint16_t, static_cast<uint16_t>(audioFloatToS16Symmetric(x)))
 KDRV_AUDIO_OUT_LOOP_(audioOutS16SymSwap, uint16_t,
                      swap16(static_cast<uint16_t>(audioFloatToS16Symmetric(x))))
@@ -344,9 +351,9 @@ KDRV_NODISCARD inline Status convertFromFloat(AudioSampleFormat format, AudioByt
     uint32_t* dst32 = static_cast<uint32_t*>(samples) + first;
     switch (format)
     {
-    case AudioSampleFormat::S16Book:
-        swap ? detail::audioOutS16BookSwap(src, dst16, count)
-             : detail::audioOutS16Book(src, dst16, count);
+    case AudioSampleFormat::S16TruncatingClip:
+        swap ? detail::audioOutS16TruncatingClipSwap(src, dst16, count)
+             : detail::audioOutS16TruncatingClip(src, dst16, count);
         break;
     case AudioSampleFormat::S16Symmetric:
         swap ? detail::audioOutS16SymSwap(src, dst16, count)
@@ -398,7 +405,7 @@ KDRV_NODISCARD inline Status convertToFloat(AudioSampleFormat format, AudioByteO
     const uint32_t* src32 = static_cast<const uint32_t*>(samples) + first;
     switch (format)
     {
-    case AudioSampleFormat::S16Book:
+    case AudioSampleFormat::S16TruncatingClip:
     case AudioSampleFormat::S16Symmetric:
         swap ? detail::audioInS16Swap(src16, dest, count) : detail::audioInS16(src16, dest, count);
         break;

@@ -17,12 +17,6 @@
 #define KDRV_HAS_ATTRIBUTE(x) 0
 #endif
 
-#ifdef __has_cpp_attribute
-#define KDRV_HAS_CPP_ATTRIBUTE(x) __has_cpp_attribute(x)
-#else
-#define KDRV_HAS_CPP_ATTRIBUTE(x) 0
-#endif
-
 /// Always inlined: hot paths must not depend on the inliner's mood at -O0/-Os.
 #define KDRV_INLINE inline __attribute__((always_inline))
 #define KDRV_NOINLINE __attribute__((noinline))
@@ -47,14 +41,6 @@
 #define KDRV_CONSTEXPR14 inline
 #endif
 
-#if KDRV_CPLUSPLUS >= 201703L
-#define KDRV_FALLTHROUGH [[fallthrough]]
-#elif KDRV_HAS_ATTRIBUTE(fallthrough)
-#define KDRV_FALLTHROUGH __attribute__((fallthrough))
-#else
-#define KDRV_FALLTHROUGH ((void)0)
-#endif
-
 // Constant initialization of globals and statics (no static-init section, no
 // guard variable). On GCC before C++20 this expands to nothing: a constexpr
 // constructor with constant arguments still gives constant initialization.
@@ -71,7 +57,7 @@
 /// Element count of a true array. Division by zero (a compile error in a
 /// constant expression) catches the commonest misuse, a pointer to a type
 /// whose size does not divide the pointer size.
-#define KDRV_COUNTOF(a) \
+#define KDRV_COUNTOF(a)                                                                            \
     (sizeof(a) / sizeof((a)[0]) / static_cast<size_t>(!(sizeof(a) % sizeof((a)[0]))))
 
 // Clang thread-safety analysis (-Wthread-safety). No effect elsewhere.
@@ -98,19 +84,12 @@
 #define KDRV_NO_THREAD_SAFETY_ANALYSIS KDRV_TSA(no_thread_safety_analysis)
 
 /// Deleted copy operations for lock, guard and ring types.
-#define KDRV_NONCOPYABLE(Type)       \
-    Type(const Type&) = delete;      \
+#define KDRV_NONCOPYABLE(Type)                                                                     \
+    Type(const Type&) = delete;                                                                    \
     Type& operator=(const Type&) = delete
 
-// Destructive interference size. 128 on Apple silicon and for adjacent-line
-// prefetch on x86; the cost is padding, never correctness.
-#ifndef KDRV_CONFIG_CACHE_LINE
-#define KDRV_CONFIG_CACHE_LINE 128
-#endif
+// Alignment of data touched by different cores (KDRV_CONFIG_CACHE_LINE, config.hpp).
 #define KDRV_CACHE_ALIGNED alignas(KDRV_CONFIG_CACHE_LINE)
-
-#define KDRV_STRINGIFY_(x) #x
-#define KDRV_STRINGIFY(x) KDRV_STRINGIFY_(x)
 
 namespace kdrv
 {

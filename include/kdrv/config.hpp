@@ -21,6 +21,15 @@
 ///   KDRV_CONFIG_CONTRACTS    0 compiles contract checks out (default 1).
 ///   KDRV_CONFIG_ERRNO_BSD    1 for Darwin/BSD errno numbers, 0 for Linux's
 ///                            (default: from the target system).
+///   KDRV_CONFIG_CACHE_LINE   bytes: the alignment (KDRV_CACHE_ALIGNED) that
+///                            keeps data written by different cores apart
+///                            (default 128: Apple silicon's line, and x86's
+///                            adjacent-line prefetch pair). Changes layout.
+///   KDRV_CONFIG_VECTOR_COPY  1: copyBulk (copy.hpp) uses a vector-register
+///                            loop for mid-sized copies; 0: always memcpy.
+///                            Default 1 in user space on SSE2 or NEON targets,
+///                            else 0; 1 in a kernel build is refused (a kext
+///                            may not use FP/SIMD registers implicitly).
 #ifndef KDRV_CONFIG_HPP
 #define KDRV_CONFIG_HPP
 
@@ -62,12 +71,30 @@
 // (option_table.hpp): ENOTSUP and ENOTCONN are 45 and 57 on Darwin and the
 // BSDs, 95 and 107 on Linux.
 #ifndef KDRV_CONFIG_ERRNO_BSD
-#if defined(KERNEL) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
+#if defined(KERNEL) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) ||        \
     defined(__OpenBSD__)
 #define KDRV_CONFIG_ERRNO_BSD 1
 #else
 #define KDRV_CONFIG_ERRNO_BSD 0
 #endif
+#endif
+
+// Destructive interference size; the cost of a larger one is padding, never
+// correctness.
+#ifndef KDRV_CONFIG_CACHE_LINE
+#define KDRV_CONFIG_CACHE_LINE 128
+#endif
+
+// The vector copy loop needs vector registers and user space.
+#ifndef KDRV_CONFIG_VECTOR_COPY
+#if !KDRV_IN_KERNEL && (defined(__SSE2__) || defined(__ARM_NEON))
+#define KDRV_CONFIG_VECTOR_COPY 1
+#else
+#define KDRV_CONFIG_VECTOR_COPY 0
+#endif
+#endif
+#if KDRV_CONFIG_VECTOR_COPY && KDRV_IN_KERNEL
+#error "KDRV_CONFIG_VECTOR_COPY=1 is not allowed in a kernel build (no implicit FP/SIMD)"
 #endif
 
 // The one place that names the C++ dialect; C++11 is the floor.

@@ -19,24 +19,12 @@
 /// kernel exports as memcpy. Like atomic.hpp's cpuRelax, this is an
 /// instruction-set primitive, so block headers stay free of conditionals.
 ///
-/// Override: define KDRV_CONFIG_VECTOR_COPY to 0 (always memcpy) or 1 before
-/// including kdrv headers. 1 in a kernel build is refused.
+/// Override: KDRV_CONFIG_VECTOR_COPY (defined and documented in config.hpp)
+/// 0 always uses memcpy; 1 in a kernel build is refused.
 #ifndef KDRV_COPY_HPP
 #define KDRV_COPY_HPP
 
-#include "kdrv/base.hpp"
-
-#ifndef KDRV_CONFIG_VECTOR_COPY
-#if !KDRV_IN_KERNEL && (defined(__SSE2__) || defined(__ARM_NEON))
-#define KDRV_CONFIG_VECTOR_COPY 1
-#else
-#define KDRV_CONFIG_VECTOR_COPY 0
-#endif
-#endif
-
-#if KDRV_CONFIG_VECTOR_COPY && KDRV_IN_KERNEL
-#error "KDRV_CONFIG_VECTOR_COPY=1 is not allowed in a kernel build (no implicit FP/SIMD)"
-#endif
+#include "kdrv/base.hpp" // for KDRV_INLINE, copyBytes; config.hpp: KDRV_CONFIG_VECTOR_COPY
 
 namespace kdrv
 {

@@ -20,9 +20,10 @@
 #ifndef KDRV_EVENT_RING_HPP
 #define KDRV_EVENT_RING_HPP
 
-#include "kdrv/atomic.hpp"
-#include "kdrv/base.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/atomic.hpp"    // for AtomicU32, MemoryOrder
+#include "kdrv/base.hpp"      // for isPowerOfTwo32, KDRV_NONCOPYABLE
+#include "kdrv/byte_ring.hpp" // for ByteRing::kMaxStorageSize
+#include "kdrv/status.hpp"    // for Status
 
 namespace kdrv
 {
@@ -35,15 +36,17 @@ struct SerialEventRecord
 
 class EventRing
 {
-public:
+  public:
     constexpr EventRing() : records_(nullptr), mask_(0), in_(0), out_(0) {}
     KDRV_NONCOPYABLE(EventRing);
 
-    /// recordCount must be a power of two (BadArgument otherwise, or for a
-    /// null storage).
+    /// recordCount must be a power of two, at most ByteRing's maximum (the
+    /// same free-running uint32_t indices); BadArgument otherwise, or for a
+    /// null storage.
     KDRV_NODISCARD Status init(SerialEventRecord* storage, uint32_t recordCount)
     {
-        if (storage == nullptr || !isPowerOfTwo32(recordCount) || recordCount > 0x80000000u)
+        if (storage == nullptr || !isPowerOfTwo32(recordCount) ||
+            recordCount > ByteRing::kMaxStorageSize)
             return Status::BadArgument;
         records_ = storage;
         mask_ = recordCount - 1;
@@ -112,7 +115,7 @@ public:
         return in - out;
     }
 
-private:
+  private:
     SerialEventRecord* records_;
     uint32_t mask_;
     KDRV_CACHE_ALIGNED AtomicU32 in_;

@@ -57,8 +57,10 @@ constexpr int kErrnoENOTCONN = KDRV_CONFIG_ERRNO_BSD ? 57 : 107;
 
 /// The socket level of kernel-control options (SYSPROTO_CONTROL).
 constexpr int kSysprotoControl = 2;
-/// The book's string-option buffer (MAX_STRING_LEN in its example).
-constexpr uint32_t kMaxStringLen = 256;
+/// Size of a string option's buffer, terminator included.
+constexpr uint32_t kOptionStringBufferSize = 256;
+/// The book's name for kOptionStringBufferSize (MAX_STRING_LEN in its example).
+constexpr uint32_t kMaxStringLen = kOptionStringBufferSize;
 
 /// Handlers return an errno. get: on entry *len is the room in data (0 and
 /// data == NULL for a size query); on return, the bytes written (or needed).
@@ -242,7 +244,7 @@ struct ControlSlot
 /// unitinfo the others use.
 class KernelControl
 {
-public:
+  public:
     constexpr KernelControl() : desc_(nullptr), slots_(nullptr), slotCount_(0), clients_() {}
     KDRV_NONCOPYABLE(KernelControl);
 
@@ -351,8 +353,7 @@ public:
         {
             return kErrnoENOTCONN;
         }
-        return optionGet(desc_->options, desc_->optionCount, level, opt, slot->unitinfo, data,
-                         len);
+        return optionGet(desc_->options, desc_->optionCount, level, opt, slot->unitinfo, data, len);
     }
     KDRV_NODISCARD int setOption(uint32_t unit, int level, int opt, const void* data, size_t len)
     {
@@ -365,8 +366,7 @@ public:
         {
             return kErrnoENOTCONN;
         }
-        return optionSet(desc_->options, desc_->optionCount, level, opt, slot->unitinfo, data,
-                         len);
+        return optionSet(desc_->options, desc_->optionCount, level, opt, slot->unitinfo, data, len);
     }
 
     /// The kext's stop(): EBUSY while any client is connected (the kext then
@@ -388,7 +388,7 @@ public:
         return clients_.load(MemoryOrder::Acquire) & ~kStopped;
     }
 
-private:
+  private:
     enum : uint32_t
     {
         kStopped = 0x80000000u,

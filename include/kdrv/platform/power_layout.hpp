@@ -26,7 +26,7 @@
 
 namespace kdrv
 {
-namespace power_layout_check
+namespace detail
 {
 static_assert(sizeof(PowerState) == sizeof(::IOPMPowerState), "PowerState size != IOPMPowerState");
 static_assert(alignof(PowerState) == alignof(::IOPMPowerState),
@@ -81,7 +81,7 @@ static_assert(kPowerStateVersion1 == kIOPMPowerStateVersion1, "kPowerStateVersio
 static_assert(kPowerStateVersion2 == kIOPMPowerStateVersion2, "kPowerStateVersion2");
 static_assert(kPMSubclassPolicy == kIOPMSubclassPolicy, "kPMSubclassPolicy");
 static_assert(kPMSuperclassPolicy1 == kIOPMSuperclassPolicy1, "kPMSuperclassPolicy1");
-} // namespace power_layout_check
+} // namespace detail
 
 // The same array, typed for registerPowerDriver(). Power management copies
 // the rows at registration and only reads them; the layouts are proved equal
