@@ -10,7 +10,7 @@
 #ifndef KDRV_ATOMIC_HPP
 #define KDRV_ATOMIC_HPP
 
-#include "kdrv/base.hpp"
+#include "kdrv/base.hpp" // for KDRV_INLINE, KDRV_NONCOPYABLE
 
 namespace kdrv
 {

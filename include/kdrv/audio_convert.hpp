@@ -60,10 +60,10 @@
 #ifndef KDRV_AUDIO_CONVERT_HPP
 #define KDRV_AUDIO_CONVERT_HPP
 
-#include "kdrv/audio_ring.hpp"
-#include "kdrv/base.hpp"
-#include "kdrv/endian.hpp" // swap16, swap32
-#include "kdrv/status.hpp"
+#include "kdrv/audio_ring.hpp" // for AudioRingGeometry, AudioByteOrder
+#include "kdrv/base.hpp"       // for KDRV_INLINE, addOverflow32, copyBytes
+#include "kdrv/endian.hpp"     // swap16, swap32
+#include "kdrv/status.hpp"     // for Status
 
 namespace kdrv
 {

@@ -32,9 +32,9 @@
 #ifndef KDRV_AUDIO_RING_HPP
 #define KDRV_AUDIO_RING_HPP
 
-#include "kdrv/base.hpp"
+#include "kdrv/base.hpp"   // for KDRV_COUNTOF, mulOverflow64, zeroBytes
 #include "kdrv/endian.hpp" // hostIsLittleEndian
-#include "kdrv/status.hpp"
+#include "kdrv/status.hpp" // for Status
 
 namespace kdrv
 {

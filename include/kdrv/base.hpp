@@ -9,7 +9,7 @@
 #include <stddef.h> // size_t, ptrdiff_t
 #include <stdint.h> // uint32_t ...
 
-#include "kdrv/config.hpp"
+#include "kdrv/config.hpp" // for KDRV_CPLUSPLUS, KDRV_CONFIG_CACHE_LINE
 
 #ifdef __has_attribute
 #define KDRV_HAS_ATTRIBUTE(x) __has_attribute(x)

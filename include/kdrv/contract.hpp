@@ -17,8 +17,8 @@
 #ifndef KDRV_CONTRACT_HPP
 #define KDRV_CONTRACT_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/platform/platform.hpp"
+#include "kdrv/base.hpp"              // for KDRV_LIKELY, ContractKind
+#include "kdrv/platform/platform.hpp" // for platform::contractFailed
 
 #if KDRV_CONFIG_CONTRACTS
 #define KDRV_CONTRACT_CHECK_(kind, cond)                                                       \

@@ -28,7 +28,7 @@
 #ifndef KDRV_ENDIAN_HPP
 #define KDRV_ENDIAN_HPP
 
-#include "kdrv/base.hpp"
+#include "kdrv/base.hpp" // for KDRV_INLINE, copyBytes
 
 #if !defined(__BYTE_ORDER__) || !defined(__ORDER_LITTLE_ENDIAN__) || !defined(__ORDER_BIG_ENDIAN__)
 #error "kdrv/endian.hpp needs the compiler's __BYTE_ORDER__ macros (GCC or clang)"

@@ -26,9 +26,9 @@
 #ifndef KDRV_LOCKDEBUG_HPP
 #define KDRV_LOCKDEBUG_HPP
 
-#include "kdrv/atomic.hpp"
-#include "kdrv/base.hpp"
-#include "kdrv/platform/platform.hpp"
+#include "kdrv/atomic.hpp"            // for AtomicU32, AtomicU64, MemoryOrder
+#include "kdrv/base.hpp"              // for KDRV_NONCOPYABLE, KDRV_COLD, ContractKind
+#include "kdrv/platform/platform.hpp" // for platform::currentThreadId, contractFailed
 
 #if KDRV_CONFIG_LOCK_DEBUG
 #define KDRV_LOCK_ABI_BEGIN \

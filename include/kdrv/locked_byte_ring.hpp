@@ -18,8 +18,8 @@
 #ifndef KDRV_LOCKED_BYTE_RING_HPP
 #define KDRV_LOCKED_BYTE_RING_HPP
 
-#include "kdrv/byte_ring.hpp"
-#include "kdrv/spinlock.hpp"
+#include "kdrv/byte_ring.hpp" // for ByteRing
+#include "kdrv/spinlock.hpp"  // for SpinLock, SpinLockGuard
 
 namespace kdrv
 {

@@ -39,9 +39,9 @@
 #ifndef KDRV_OPTION_TABLE_HPP
 #define KDRV_OPTION_TABLE_HPP
 
-#include "kdrv/atomic.hpp"
-#include "kdrv/base.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/atomic.hpp" // for AtomicU32, MemoryOrder
+#include "kdrv/base.hpp"   // for KDRV_NODISCARD, copyBytes
+#include "kdrv/status.hpp" // for Status
 
 namespace kdrv
 {

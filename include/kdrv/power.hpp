@@ -7,7 +7,7 @@
 #ifndef KDRV_POWER_HPP
 #define KDRV_POWER_HPP
 
-#include "kdrv/power_policy.hpp"
-#include "kdrv/power_state.hpp"
+#include "kdrv/power_policy.hpp" // for PowerPolicy, PowerDriver
+#include "kdrv/power_state.hpp"  // for PowerState, validatePowerTable
 
 #endif // KDRV_POWER_HPP

@@ -63,9 +63,9 @@
 #ifndef KDRV_POWER_POLICY_HPP
 #define KDRV_POWER_POLICY_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/power_state.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"        // for KDRV_NODISCARD, addSaturating64
+#include "kdrv/power_state.hpp" // for PowerState, PowerFlags, validatePowerTable
+#include "kdrv/status.hpp"      // for Status
 
 namespace kdrv
 {

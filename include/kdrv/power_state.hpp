@@ -26,9 +26,9 @@
 #ifndef KDRV_POWER_STATE_HPP
 #define KDRV_POWER_STATE_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/contract.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"     // for KDRV_NODISCARD, min64, addSaturating64
+#include "kdrv/contract.hpp" // for KDRV_EXPECTS
+#include "kdrv/status.hpp"   // for Status
 
 namespace kdrv
 {
@@ -581,6 +581,6 @@ KDRV_NODISCARD inline Status powerTransitionTotals(const PowerState* table, unsi
 
 // The platform proves the layout against the SDK's IOPMPowerState where there
 // is one (after PowerState is complete).
-#include "kdrv/platform/power_layout.hpp"
+#include "kdrv/platform/power_layout.hpp" // for the IOPMPowerState layout proof
 
 #endif // KDRV_POWER_STATE_HPP

@@ -25,9 +25,9 @@
 #ifndef KDRV_REFCOUNT_HPP
 #define KDRV_REFCOUNT_HPP
 
-#include "kdrv/atomic.hpp"
-#include "kdrv/base.hpp"
-#include "kdrv/platform/platform.hpp"
+#include "kdrv/atomic.hpp"            // for AtomicU32, MemoryOrder, atomicFence
+#include "kdrv/base.hpp"              // for KDRV_INLINE, KDRV_COLD
+#include "kdrv/platform/platform.hpp" // for platform::warn
 
 namespace kdrv
 {

@@ -16,8 +16,8 @@
 #ifndef KDRV_SERIAL_QUEUE_HPP
 #define KDRV_SERIAL_QUEUE_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"   // for KDRV_NODISCARD, KDRV_CONSTEXPR14
+#include "kdrv/status.hpp" // for Status
 
 namespace kdrv
 {

@@ -7,7 +7,7 @@
 #ifndef KDRV_STATUS_HPP
 #define KDRV_STATUS_HPP
 
-#include "kdrv/base.hpp"
+#include "kdrv/base.hpp" // for int32_t, KDRV_NODISCARD_TYPE
 
 namespace kdrv
 {

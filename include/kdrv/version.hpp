@@ -1,5 +1,9 @@
-// kdrv: driver building blocks for kernel and user space.
 // SPDX-License-Identifier: MIT
+//
+/// \file
+/// kdrv's version: driver building blocks for kernel and user space.
+/// KDRV_VERSION is major * 10000 + minor * 100 + patch, for `#if` tests.
+/// Kernel-visible; defines macros only.
 #ifndef KDRV_VERSION_HPP
 #define KDRV_VERSION_HPP
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 //
-// Test hooks of the user-space xnu simulation (sdk/src/xnu_sim.cpp). Link
-// kdrv::xnu_sim to run kdrv's xnu backend, and your driver code over it, in
-// ordinary user-space tests.
+/// \file
+/// Test hooks of the user-space xnu simulation (sdk/src/xnu_sim.cpp). Link
+/// kdrv::xnu_sim to run kdrv's xnu backend, and your driver code over it, in
+/// ordinary user-space tests.
 #ifndef KDRV_SIM_XNU_SIM_HPP
 #define KDRV_SIM_XNU_SIM_HPP
 
