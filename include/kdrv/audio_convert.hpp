@@ -311,6 +311,25 @@ KDRV_INLINE bool audioAligned(const void* p, size_t alignment)
 {
     return (reinterpret_cast<uintptr_t>(p) & (alignment - 1)) == 0;
 }
+
+/// The checks both conversions make, in their documented order: format,
+/// buffers and range (BadArgument), then alignment (NotAligned).
+KDRV_INLINE Status audioCheckBlock(AudioSampleFormat format, const float* floats,
+                                   const void* samples, uint32_t firstFrame, uint32_t frames,
+                                   uint32_t channels, uint32_t* first, uint32_t* count)
+{
+    const uint32_t container = audioContainerBytes(format);
+    if (container == 0 || floats == nullptr || samples == nullptr ||
+        audioSampleRange(firstFrame, frames, channels, first, count) != Status::Success)
+    {
+        return Status::BadArgument;
+    }
+    if (!audioAligned(floats, sizeof(float)) || !audioAligned(samples, container))
+    {
+        return Status::NotAligned;
+    }
+    return Status::Success;
+}
 } // namespace detail
 
 /// Converts `frames` frames of `channels` interleaved float samples into the
@@ -335,15 +354,11 @@ KDRV_NODISCARD inline Status convertFromFloat(AudioSampleFormat format, AudioByt
 {
     uint32_t first = 0;
     uint32_t count = 0;
-    const uint32_t container = audioContainerBytes(format);
-    if (container == 0 || mix == nullptr || samples == nullptr ||
-        detail::audioSampleRange(firstFrame, frames, channels, &first, &count) != Status::Success)
+    const Status s =
+        detail::audioCheckBlock(format, mix, samples, firstFrame, frames, channels, &first, &count);
+    if (s != Status::Success)
     {
-        return Status::BadArgument;
-    }
-    if (!detail::audioAligned(mix, sizeof(float)) || !detail::audioAligned(samples, container))
-    {
-        return Status::NotAligned;
+        return s;
     }
     const bool swap = byteOrder != hostAudioByteOrder();
     const float* src = mix + first;
@@ -390,15 +405,11 @@ KDRV_NODISCARD inline Status convertToFloat(AudioSampleFormat format, AudioByteO
 {
     uint32_t first = 0;
     uint32_t count = 0;
-    const uint32_t container = audioContainerBytes(format);
-    if (container == 0 || samples == nullptr || dest == nullptr ||
-        detail::audioSampleRange(firstFrame, frames, channels, &first, &count) != Status::Success)
+    const Status s = detail::audioCheckBlock(format, dest, samples, firstFrame, frames, channels,
+                                             &first, &count);
+    if (s != Status::Success)
     {
-        return Status::BadArgument;
-    }
-    if (!detail::audioAligned(dest, sizeof(float)) || !detail::audioAligned(samples, container))
-    {
-        return Status::NotAligned;
+        return s;
     }
     const bool swap = byteOrder != hostAudioByteOrder();
     const uint16_t* src16 = static_cast<const uint16_t*>(samples) + first;

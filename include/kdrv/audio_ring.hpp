@@ -92,26 +92,34 @@ inline bool isSupportedAudioRate(uint32_t rateHz)
     return false;
 }
 
-/// frames / rateHz seconds in nanoseconds, rounded down; saturates at
-/// UINT64_MAX (584 years). Split into whole seconds and a remainder so that
-/// no intermediate product overflows: (frames % rate) * 1e9 < rate * 1e9.
-/// A zero rate gives UINT64_MAX (never a division by zero).
-inline uint64_t audioFramesToNs(uint64_t frames, uint32_t rateHz)
+namespace detail
 {
-    if (rateHz == 0)
-    {
-        return ~uint64_t(0);
-    }
-    const uint64_t seconds = frames / rateHz;
-    const uint64_t rest = frames % rateHz;
-    uint64_t whole = 0;
+// value * multiplier / divisor (divisor != 0), rounded down and saturated at
+// UINT64_MAX. Split into whole divisors and a remainder so that no
+// intermediate product overflows: (value % divisor) * multiplier <
+// divisor * multiplier, which fits for the rates and 1e9 used here.
+inline uint64_t audioScaleSaturating(uint64_t value, uint64_t multiplier, uint64_t divisor)
+{
+    const uint64_t whole = value / divisor;
+    const uint64_t rest = value % divisor;
+    uint64_t scaled = 0;
     uint64_t total = 0;
-    if (mulOverflow64(seconds, kAudioNsPerSecond, &whole) ||
-        addOverflow64(whole, rest * kAudioNsPerSecond / rateHz, &total))
+    if (mulOverflow64(whole, multiplier, &scaled) ||
+        addOverflow64(scaled, rest * multiplier / divisor, &total))
     {
         return ~uint64_t(0);
     }
     return total;
+}
+} // namespace detail
+
+/// frames / rateHz seconds in nanoseconds, rounded down; saturates at
+/// UINT64_MAX (584 years). Exact: whole seconds plus the remainder's share.
+/// A zero rate gives UINT64_MAX (never a division by zero).
+inline uint64_t audioFramesToNs(uint64_t frames, uint32_t rateHz)
+{
+    return rateHz == 0 ? ~uint64_t(0)
+                       : detail::audioScaleSaturating(frames, kAudioNsPerSecond, rateHz);
 }
 
 /// The number of whole frames played in ns nanoseconds, rounded down (exact:
@@ -119,16 +127,7 @@ inline uint64_t audioFramesToNs(uint64_t frames, uint32_t rateHz)
 /// UINT64_MAX. A zero rate gives 0.
 inline uint64_t audioNsToFrames(uint64_t ns, uint32_t rateHz)
 {
-    const uint64_t seconds = ns / kAudioNsPerSecond;
-    const uint64_t rest = ns % kAudioNsPerSecond;
-    uint64_t whole = 0;
-    uint64_t total = 0;
-    if (mulOverflow64(seconds, rateHz, &whole) ||
-        addOverflow64(whole, rest * rateHz / kAudioNsPerSecond, &total))
-    {
-        return ~uint64_t(0);
-    }
-    return total;
+    return detail::audioScaleSaturating(ns, rateHz, kAudioNsPerSecond);
 }
 
 /// Splits the frame range [first, first + num) of a ring of bufferFrames frames

@@ -344,27 +344,21 @@ class KernelControl
     /// for a unit that is not connected, then optionGet/optionSet.
     KDRV_NODISCARD int getOption(uint32_t unit, int level, int opt, void* data, size_t* len)
     {
-        if (level != kSysprotoControl)
+        ControlSlot* slot = nullptr;
+        const int error = optionSlot(unit, level, &slot);
+        if (error != 0)
         {
-            return kErrnoEINVAL;
-        }
-        ControlSlot* const slot = connectedSlot(unit);
-        if (slot == nullptr)
-        {
-            return kErrnoENOTCONN;
+            return error;
         }
         return optionGet(desc_->options, desc_->optionCount, level, opt, slot->unitinfo, data, len);
     }
     KDRV_NODISCARD int setOption(uint32_t unit, int level, int opt, const void* data, size_t len)
     {
-        if (level != kSysprotoControl)
+        ControlSlot* slot = nullptr;
+        const int error = optionSlot(unit, level, &slot);
+        if (error != 0)
         {
-            return kErrnoEINVAL;
-        }
-        ControlSlot* const slot = connectedSlot(unit);
-        if (slot == nullptr)
-        {
-            return kErrnoENOTCONN;
+            return error;
         }
         return optionSet(desc_->options, desc_->optionCount, level, opt, slot->unitinfo, data, len);
     }
@@ -406,6 +400,18 @@ class KernelControl
         }
         ControlSlot* const slot = &slots_[unit - 1];
         return slot->state.load(MemoryOrder::Acquire) == kSlotConnected ? slot : nullptr;
+    }
+
+    // getOption()/setOption()'s checks: EINVAL for another level, ENOTCONN
+    // for a unit that is not connected; 0 and the unit's slot otherwise.
+    int optionSlot(uint32_t unit, int level, ControlSlot** slot)
+    {
+        if (level != kSysprotoControl)
+        {
+            return kErrnoEINVAL;
+        }
+        *slot = connectedSlot(unit);
+        return *slot == nullptr ? kErrnoENOTCONN : 0;
     }
 
     const ControlDescriptor* desc_;

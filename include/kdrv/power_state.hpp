@@ -362,20 +362,32 @@ highestStateForParentFlags(const PowerState* table, unsigned long count, PowerFl
     return 0;
 }
 
+namespace detail
+{
+/// The lowest row whose `field` has every bit of `wanted`, or `none`.
+KDRV_INLINE unsigned long lowestStateWithAll(const PowerState* table, unsigned long count,
+                                             PowerFlags PowerState::*field, PowerFlags wanted,
+                                             unsigned long none)
+{
+    KDRV_EXPECTS(table != nullptr || count == 0);
+    for (unsigned long i = 0; i < count; ++i)
+    {
+        if ((table[i].*field & wanted) == wanted)
+        {
+            return i;
+        }
+    }
+    return none;
+}
+} // namespace detail
+
 /// A child's need: the lowest state whose outputPowerCharacter has every bit
 /// of childFlags, or 0 if none does (as xnu maps a child's request).
 KDRV_NODISCARD inline unsigned long
 lowestStateWithOutputCharacter(const PowerState* table, unsigned long count, PowerFlags childFlags)
 {
-    KDRV_EXPECTS(table != nullptr || count == 0);
-    for (unsigned long i = 0; i < count; ++i)
-    {
-        if ((table[i].outputPowerCharacter & childFlags) == childFlags)
-        {
-            return i;
-        }
-    }
-    return 0;
+    return detail::lowestStateWithAll(table, count, &PowerState::outputPowerCharacter, childFlags,
+                                      0);
 }
 
 /// The lowest state whose capabilityFlags have every bit of capabilities, or
@@ -383,15 +395,8 @@ lowestStateWithOutputCharacter(const PowerState* table, unsigned long count, Pow
 KDRV_NODISCARD inline unsigned long
 lowestStateWithCapability(const PowerState* table, unsigned long count, PowerFlags capabilities)
 {
-    KDRV_EXPECTS(table != nullptr || count == 0);
-    for (unsigned long i = 0; i < count; ++i)
-    {
-        if ((table[i].capabilityFlags & capabilities) == capabilities)
-        {
-            return i;
-        }
-    }
-    return kNoPowerState;
+    return detail::lowestStateWithAll(table, count, &PowerState::capabilityFlags, capabilities,
+                                      kNoPowerState);
 }
 
 /// The highest state with kPMDeviceUsable, or kNoPowerState.
