@@ -573,23 +573,6 @@ class DmaCommand
         return Status::Success;
     }
 
-    // The bounce half of emission, out of line: the bus address to emit for
-    // a bounced piece. Returned by value so that the hot loop's variables
-    // never have their address taken.
-    struct Bus
-    {
-        uint64_t address;
-        Status status;
-    };
-    KDRV_NOINLINE Bus bounced(uint64_t a, uint64_t len, DmaBounceReason reason,
-                              uint64_t offset) const
-    {
-        Bus bus;
-        bus.address = a;
-        bus.status = bounceSegment(a, len, reason, offset, &bus.address);
-        return bus;
-    }
-
     // The emission loop for callback input: the generic walk, one step at a
     // time, with the format switched per segment (the source's indirect
     // calls cost more than that).
@@ -624,21 +607,27 @@ class DmaCommand
         return Status::Success;
     }
 
-    // The array loop's cut of an extent that is not one legal segment: the
-    // cutting rule on the loop's copy of the limits, inline, and the bounce
-    // call out of line. `position` is the segment's offset in the window.
-    KDRV_INLINE Status cut(const DmaLimits& l, uint64_t a, uint64_t e, uint64_t position,
-                           uint64_t* length, uint64_t* bus) const
+    // The array loop's slow cut, out of line: the whole cutting rule and the
+    // bounce call. Returned by value so that the hot loop's variables never
+    // have their address taken. `position` is the segment's window offset.
+    struct Cut
     {
+        uint64_t length;
+        uint64_t bus; // the address to emit
+        Status status;
+    };
+    KDRV_NOINLINE Cut cutSlow(uint64_t a, uint64_t e, uint64_t position) const
+    {
+        Cut cut;
+        cut.length = 0;
+        cut.bus = a;
         DmaBounceReason reason = DmaBounceReason::None;
-        const Status s = detail::dmaCutSegment(l, bounce_ != nullptr, a, e, length, &reason);
-        if (s != Status::Success || KDRV_LIKELY(reason == DmaBounceReason::None))
+        cut.status = detail::dmaCutSegment(limits_, bounce_ != nullptr, a, e, &cut.length, &reason);
+        if (cut.status == Status::Success && reason != DmaBounceReason::None)
         {
-            return s;
+            cut.status = bounceSegment(a, cut.length, reason, position, &cut.bus);
         }
-        const Bus b = bounced(a, *length, reason, position);
-        *bus = b.address;
-        return b.status;
+        return cut;
     }
 
     // The emission loop for array input, the hot path. `f` is a constant at
@@ -646,7 +635,9 @@ class DmaCommand
     // scan, the whole-segment test and the cutting rule are those of the
     // generic walk (kdrv/detail/dma_walk.hpp), inlined on a local copy of the
     // limits and of the walk: a store to `out` may alias any memory, and
-    // members would be reloaded after each one.
+    // members would be reloaded after each one. A cut that needs no bounce
+    // and no trim stays inline (steps 2-4, then dmaCutIsFinal); any other
+    // goes to cutSlow(), which applies the whole rule.
     //
     // Values that reach dmaStoreSegment() fit the format: a legal segment has
     // last byte <= maxAddress and length <= maxSegmentSize, both below 2^32
@@ -683,10 +674,16 @@ class DmaCommand
             uint64_t bus = a;
             if (KDRV_UNLIKELY(!detail::dmaFitsWhole(l, a, e)))
             {
-                const Status s = cut(l, a, e, windowLength_ - remaining, &len, &bus);
-                if (s != Status::Success)
+                len = detail::dmaCutLimit(l, a, e, false);
+                if (KDRV_UNLIKELY(!detail::dmaCutIsFinal(l, a, e, len)))
                 {
-                    return s;
+                    const Cut c = cutSlow(a, e, windowLength_ - remaining);
+                    if (c.status != Status::Success)
+                    {
+                        return c.status;
+                    }
+                    len = c.length;
+                    bus = c.bus;
                 }
             }
             dmaStoreSegment(f, cursor, bus, len);
@@ -708,7 +705,7 @@ class DmaCommand
     // window: where the last call stopped, or a restart from the window start
     // (skipping forward without output). BadArgument if no segment begins
     // there.
-    Status seek(uint64_t start)
+    KDRV_INLINE Status seek(uint64_t start)
     {
         Walk& w = walk_;
         const bool resume = walkValid_ && start != 0 && start == windowLength_ - w.remaining;
@@ -734,7 +731,7 @@ class DmaCommand
 
     // Emits up to `room` segments in the fixed-order format `f`: the source
     // loop, or the array loop with the format a constant.
-    Status emit(uint8_t* out, uint32_t room, uint32_t* produced, DmaFormat f)
+    KDRV_INLINE Status emit(uint8_t* out, uint32_t room, uint32_t* produced, DmaFormat f)
     {
         if (useSource_)
         {

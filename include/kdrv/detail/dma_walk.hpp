@@ -45,16 +45,10 @@ KDRV_INLINE const DmaRange* dmaScanRuns(const DmaRange* r, const DmaRange* end, 
     }
     const uint64_t start = r->address + skip;
     uint64_t next = r->address + r->length; // the address right after the extent
-    for (++r; r != end; ++r)
+    // A run joins when it starts at `next`; a zero-length run anywhere joins
+    // too, adding nothing: one test per run.
+    for (++r; r != end && (r->address == next || r->length == 0); ++r)
     {
-        if (r->address != next)
-        {
-            if (r->length != 0)
-            {
-                break;
-            }
-            continue;
-        }
         next += r->length;
     }
     *address = start;
@@ -118,6 +112,17 @@ KDRV_INLINE uint64_t dmaTrimCut(const DmaLimits& l, uint64_t a, uint64_t len, ui
         }
     }
     return len;
+}
+
+/// True when `len` (dmaCutLimit of an unbounced piece) is already the
+/// rule's answer: `a` needs no bounce (step 1), step 5 moves nothing and
+/// step 6 passes. The hot loop's shortcut; every other case takes
+/// dmaCutSegment.
+KDRV_INLINE bool dmaCutIsFinal(const DmaLimits& l, uint64_t a, uint64_t e, uint64_t len)
+{
+    const uint64_t restMisaligned = len < e ? ((a + len) & l.alignmentMask) : 0;
+    return a <= l.maxAddress &&
+           ((a & l.alignmentMask) | (len & l.lengthMask) | restMisaligned) == 0;
 }
 
 /// The cutting rule, steps 1-6, for the segment at `a` with `e` (> 0)
