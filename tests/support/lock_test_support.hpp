@@ -37,6 +37,21 @@ inline bool interruptSleeper(kdrv::platform::ThreadId thread)
     return kdrv::interruptSleepingThread(thread);
 }
 
+// Counts the threads inside an exclusive section; any second thread inside
+// is an overlap. The counter's own atomics sit inside the section, so the
+// plain data the section guards is what proves the lock's memory ordering.
+struct InsideCounter
+{
+    std::atomic<int> now{0};
+    std::atomic<long> overlaps{0};
+    void enter()
+    {
+        if (now.fetch_add(1) != 0)
+            overlaps.fetch_add(1);
+    }
+    void leave() { now.fetch_sub(1); }
+};
+
 // Runs tryLock() (or the given try call) on a fresh thread and releases
 // what it got: does another thread find the lock free?
 template <typename Lock>
