@@ -52,12 +52,8 @@
 #error "a kernel build (KERNEL defined) must use KDRV_PLATFORM_XNU"
 #endif
 
-// True in a real kernel build. User-only headers refuse to compile when set.
-#if defined(KERNEL)
-#define KDRV_IN_KERNEL 1
-#else
-#define KDRV_IN_KERNEL 0
-#endif
+// KDRV_IN_KERNEL (1 in a real kernel build) is set by the platform backend
+// (platform/platform.hpp), not here.
 
 #ifndef KDRV_CONFIG_LOCK_DEBUG
 #define KDRV_CONFIG_LOCK_DEBUG 0
@@ -85,15 +81,16 @@
 #define KDRV_CONFIG_CACHE_LINE 128
 #endif
 
-// The vector copy loop needs vector registers and user space.
+// The vector copy loop needs vector registers and user space (KERNEL is what
+// makes the backend's KDRV_IN_KERNEL 1).
 #ifndef KDRV_CONFIG_VECTOR_COPY
-#if !KDRV_IN_KERNEL && (defined(__SSE2__) || defined(__ARM_NEON))
+#if !defined(KERNEL) && (defined(__SSE2__) || defined(__ARM_NEON))
 #define KDRV_CONFIG_VECTOR_COPY 1
 #else
 #define KDRV_CONFIG_VECTOR_COPY 0
 #endif
 #endif
-#if KDRV_CONFIG_VECTOR_COPY && KDRV_IN_KERNEL
+#if KDRV_CONFIG_VECTOR_COPY && defined(KERNEL)
 #error "KDRV_CONFIG_VECTOR_COPY=1 is not allowed in a kernel build (no implicit FP/SIMD)"
 #endif
 
