@@ -121,9 +121,7 @@ public:
     KDRV_NODISCARD WaitResult sleepFor(const void* event, uint64_t timeoutNanos,
                                        SleepType type KDRV_LOCK_SITE_MORE_PARAM_) KDRV_REQUIRES(this)
     {
-        uint64_t deadline = 0;
-        if (addOverflow64(platform::monotonicNanos(), timeoutNanos, &deadline))
-            deadline = ~static_cast<uint64_t>(0);
+        const uint64_t deadline = addSaturating64(platform::monotonicNanos(), timeoutNanos);
         return sleepImpl(event, true, deadline, type KDRV_LOCK_SITE_MORE_ARG_);
     }
 
