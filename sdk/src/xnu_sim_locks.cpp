@@ -108,11 +108,11 @@ struct MonitorLock
 int sleepOnMutex(pthread_mutex_t* mutex, std::atomic<thread_t>* owner, void* event,
                  bool hasDeadline, uint64_t deadline, UInt32 interType)
 {
-    kdrv::posix_wait::Waiter waiter;
-    kdrv::posix_wait::prepareWait(&waiter, event, selfKey(), interType != THREAD_UNINT);
+    kdrv::detail::Waiter waiter;
+    kdrv::detail::prepareWait(&waiter, event, selfKey(), interType != THREAD_UNINT);
     owner->store(nullptr, std::memory_order_relaxed);
     pthread_mutex_unlock(mutex);
-    int result = kdrv::posix_wait::finishWait(&waiter, hasDeadline, deadline);
+    int result = kdrv::detail::finishWait(&waiter, hasDeadline, deadline);
     pthread_mutex_lock(mutex);
     owner->store(self(), std::memory_order_relaxed);
     return result;
@@ -125,7 +125,7 @@ namespace sim
 {
 bool interruptThread(uint64_t thread)
 {
-    return posix_wait::interrupt(static_cast<uintptr_t>(thread));
+    return kdrv::detail::interrupt(static_cast<uintptr_t>(thread));
 }
 int preemptionLevel() { return t_self.preemptionLevel; }
 bool interruptsEnabled() { return t_self.interruptsEnabled; }
@@ -266,7 +266,7 @@ int IOLockSleepDeadline(IOLock* lock, void* event, AbsoluteTime deadline, UInt32
 
 void IOLockWakeup(IOLock*, void* event, bool oneThread)
 {
-    kdrv::posix_wait::wake(event, oneThread);
+    kdrv::detail::wake(event, oneThread);
 }
 
 // ---- IORecursiveLock ------------------------------------------------------
@@ -355,7 +355,7 @@ int IORecursiveLockSleepDeadline(IORecursiveLock* lock, void* event, AbsoluteTim
 
 void IORecursiveLockWakeup(IORecursiveLock*, void* event, bool oneThread)
 {
-    kdrv::posix_wait::wake(event, oneThread);
+    kdrv::detail::wake(event, oneThread);
 }
 
 // ---- lck_rw / IORWLock ----------------------------------------------------

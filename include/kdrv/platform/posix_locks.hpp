@@ -43,7 +43,7 @@ inline ThreadId currentThreadId()
 /// changing nothing, if that thread is not in an interruptible sleep now.
 inline bool interruptSleepingThread(ThreadId thread)
 {
-    return posix_wait::interrupt(static_cast<uintptr_t>(thread));
+    return detail::interrupt(static_cast<uintptr_t>(thread));
 }
 
 /// The saved interrupt state. User space cannot mask interrupts: a token.
@@ -94,17 +94,17 @@ public:
     WaitResult sleep(const void* event, bool hasDeadline, uint64_t deadlineNanos,
                      bool interruptible)
     {
-        posix_wait::Waiter waiter;
-        posix_wait::prepareWait(&waiter, event, static_cast<uintptr_t>(currentThreadId()),
+        detail::Waiter waiter;
+        detail::prepareWait(&waiter, event, static_cast<uintptr_t>(currentThreadId()),
                                 interruptible);
         pthread_mutex_unlock(&mutex_);
-        int result = posix_wait::finishWait(&waiter, hasDeadline, deadlineNanos);
+        int result = detail::finishWait(&waiter, hasDeadline, deadlineNanos);
         pthread_mutex_lock(&mutex_);
-        return result == posix_wait::kAwakened   ? WaitResult::Awakened
-               : result == posix_wait::kTimedOut ? WaitResult::TimedOut
+        return result == detail::kAwakened   ? WaitResult::Awakened
+               : result == detail::kTimedOut ? WaitResult::TimedOut
                                                  : WaitResult::Interrupted;
     }
-    void wakeup(const void* event, bool oneThread) { posix_wait::wake(event, oneThread); }
+    void wakeup(const void* event, bool oneThread) { detail::wake(event, oneThread); }
 
 private:
     pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;

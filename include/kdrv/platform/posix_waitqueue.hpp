@@ -45,7 +45,7 @@
 
 namespace kdrv
 {
-namespace posix_wait
+namespace detail
 {
 // Outcomes; the values are xnu's THREAD_* wait results.
 enum : int
@@ -261,7 +261,7 @@ inline bool interrupt(uintptr_t thread)
     }
     return false;
 }
-} // namespace posix_wait
+} // namespace detail
 } // namespace kdrv
 
 #endif // KDRV_PLATFORM_POSIX_WAITQUEUE_HPP
