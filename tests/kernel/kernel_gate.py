@@ -86,6 +86,9 @@ RULES = {
     "ecpp.floating-point": "no float/double outside the FP allow-list KDRV_GATE_FP_HEADERS in "
     "tests/kernel/CMakeLists.txt",
     "ecpp.parse": "the header must parse in the kernel configuration for the EC++ check",
+    "gate.no-probe": "every kernel-visible header needs a use probe that calls its main "
+    "operations: tests/kernel/uses/<name>.inc for kdrv/<name>.hpp (platform/xnu.hpp: "
+    "platform_xnu.inc), or a '// probes:' line in another probe naming the header",
     "gate.not-built": "gate results missing: build target kdrv_kernel_gate (default build)",
     "atomic.instruction": "an atomic read-modify-write must be one locked instruction (or an "
     "exclusive-monitor loop on baseline ARMv8), never a call",
@@ -695,6 +698,50 @@ def defines_metaclass(path, line):
     return False
 
 
+def probe_registry(uses_dir):
+    """{header (e.g. kdrv/base.hpp): [probe files]}. A probe uses/<stem>.inc
+    registers kdrv/<stem>.hpp, '_' standing for '/' where the file name does
+    not exist as is (platform_xnu.inc -> kdrv/platform/xnu.hpp); a line
+    '// probes: kdrv/a.hpp kdrv/b.hpp' registers more headers."""
+    reg = {}
+    if not os.path.isdir(uses_dir):
+        return reg
+    for fn in sorted(os.listdir(uses_dir)):
+        if not fn.endswith(".inc"):
+            continue
+        path = os.path.join(uses_dir, fn)
+        stem = fn[:-4]
+        names = {"kdrv/%s.hpp" % stem}
+        if "_" in stem:
+            parts = stem.split("_")
+            for i in range(1, len(parts)):
+                names.add("kdrv/%s/%s.hpp" % ("_".join(parts[:i]), "_".join(parts[i:])))
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = re.match(r"\s*//\s*probes:\s*(.*)$", line)
+                if m:
+                    names.update(m.group(1).split())
+        for n in names:
+            reg.setdefault(n, []).append(fn)
+    return reg
+
+
+def cmd_probes(args):
+    reg = probe_registry(args.uses)
+    inc = kdrv_include(args.root)
+    missing = 0
+    headers = kernel_visible_headers(args.root)
+    for h in headers:
+        name = os.path.relpath(h, os.path.realpath(inc)).replace(os.sep, "/")
+        if name in reg:
+            print("kdrv-gate: ok %s probed by %s" % (name, ", ".join(reg[name])))
+            continue
+        missing += 1
+        fail(rel(h, args.root), "gate.no-probe", "no use probe in %s calls %s" % (rel(args.uses, args.root), name))
+    print("kdrv-gate: %d kernel-visible headers, %d without a use probe" % (len(headers), missing))
+    return 1 if missing else 0
+
+
 def cmd_ecpp(args):
     visible = set(kernel_visible_headers(args.root))
     fp = {os.path.realpath(os.path.join(args.root, "include", h))
@@ -991,6 +1038,10 @@ def main():
     p.add_argument("--clang-query", required=True)
     p.add_argument("--fp-headers", default="")
     p.set_defaults(func=cmd_ecpp)
+
+    p = sub.add_parser("probes", help="every kernel-visible header has a use probe")
+    p.add_argument("--uses", required=True)
+    p.set_defaults(func=cmd_probes)
 
     p = sub.add_parser("atomic")
     p.add_argument("--clangxx", required=True)
