@@ -26,19 +26,19 @@ from concurrent.futures import ThreadPoolExecutor
 RULES = {
     # Compile-time rules (profiles A and B, standards matrix).
     "kernel.guard-variable": "no function-local statics or inline variables with dynamic "
-    "initialization; the kernel has no guard variables (kernel-build.md 5 rule 2)",
-    "kernel.exceptions": "no exceptions: throw, try, catch (kernel-build.md 5 rule 4)",
-    "kernel.rtti": "no RTTI: typeid, dynamic_cast (kernel-build.md 5 rule 4)",
+    "initialization; the kernel has no guard variables (docs/kernel-build.md 4 rule 2)",
+    "kernel.exceptions": "no exceptions: throw, try, catch (docs/kernel-build.md 4 rule 4)",
+    "kernel.rtti": "no RTTI: typeid, dynamic_cast (docs/kernel-build.md 4 rule 4)",
     "kernel.std-header": "only stddef.h, stdint.h, stdbool.h, stdarg.h and stdatomic.h; no C++ "
-    "library headers (kernel-build.md 5 rule 5)",
+    "library headers (docs/kernel-build.md 4 rule 5)",
     "kernel.atomic-size": "atomics only on naturally aligned objects of at most 8 bytes "
-    "(kernel-build.md 5 rule 6)",
+    "(docs/kernel-build.md 4 rule 6)",
     "kernel.floating-point": "no floating point outside the FP allow-list KDRV_GATE_FP_HEADERS in "
-    "tests/kernel/CMakeLists.txt (kernel-build.md 5 rule 9)",
-    "kernel.tls": "no thread-local storage (kernel-build.md 5 rule 7)",
+    "tests/kernel/CMakeLists.txt (docs/kernel-build.md 4 rule 9)",
+    "kernel.tls": "no thread-local storage (docs/kernel-build.md 4 rule 7)",
     "kernel.warning": "warning-free at the gate's warning level (-Werror)",
     "kernel.compile": "must compile in this profile",
-    # Symbol and section gate (kernel-build.md 3, 4.3).
+    # Symbol and section gate (docs/kernel-build.md 2, 3).
     "sym.not-exported": "undefined symbols must be in xnu's public kext export lists (BSDKernel, "
     "IOKit, Libkern, Mach; tests/kernel/exports); Unsupported and MACFramework are allowed "
     "and reported",
@@ -65,7 +65,7 @@ RULES = {
     "sec.static-destructor": "no static destructors (.fini_array, .dtors, __mod_term_func); a "
     "kext's own TU that defines an I/O Kit class may have __mod_term_func, kdrv's headers never",
     "sec.tls": "no thread-local storage sections",
-    # Embedded C++ (kernel-build.md 5 rule 4, 5, 7, 9).
+    # Embedded C++ (docs/kernel-build.md 4 rule 4, 5, 7, 9).
     "ecpp.template": "Embedded C++: no templates (class, function, variable, alias) and no "
     "template instantiations",
     "ecpp.exceptions": "Embedded C++: no throw, try, catch or exception specifications",
@@ -78,11 +78,11 @@ RULES = {
     "(sim/, gsl.hpp, platform/posix*.hpp)",
     "ecpp.tls": "no thread_local",
     "ecpp.guard-variable": "no function-local static whose initializer calls a constructor or "
-    "function that is not constexpr: that needs a guard variable (kernel-build.md 5 rule 2)",
+    "function that is not constexpr: that needs a guard variable (docs/kernel-build.md 4 rule 2)",
     "ecpp.dynamic-init": "no namespace-scope, static-member or inline variable whose initializer "
-    "calls a constructor or function that is not constexpr (kernel-build.md 5 rule 1)",
+    "calls a constructor or function that is not constexpr (docs/kernel-build.md 4 rule 1)",
     "ecpp.static-destructor": "no object of static storage duration with a user-declared "
-    "destructor (kernel-build.md 5 rule 3)",
+    "destructor (docs/kernel-build.md 4 rule 3)",
     "ecpp.floating-point": "no float/double outside the FP allow-list KDRV_GATE_FP_HEADERS in "
     "tests/kernel/CMakeLists.txt",
     "ecpp.parse": "the header must parse in the kernel configuration for the EC++ check",
