@@ -38,6 +38,13 @@
 #   KDRV_KERNEL_CHECK_INCLUDE  kdrv's include directory
 #   KDRV_KERNEL_CHECK_SDK      the stand-in SDK (include/ and freestanding/)
 #   KDRV_KERNEL_CHECK_TOOLS    directory of kernel_gate.py and exports/
+# They are kept as global properties, so the function also works from a
+# parent project that embeds kdrv with add_subdirectory().
+foreach(_kdrv_kc_var ROOT INCLUDE SDK TOOLS)
+  if(DEFINED KDRV_KERNEL_CHECK_${_kdrv_kc_var})
+    set_property(GLOBAL PROPERTY KDRV_KERNEL_CHECK_${_kdrv_kc_var} "${KDRV_KERNEL_CHECK_${_kdrv_kc_var}}")
+  endif()
+endforeach()
 include_guard(GLOBAL)
 
 function(kdrv_add_kernel_check name)
@@ -108,9 +115,12 @@ function(kdrv_add_kernel_check name)
     return()
   endif()
 
-  set(_gate "${KDRV_KC_PYTHON}" "${KDRV_KERNEL_CHECK_TOOLS}/kernel_gate.py"
-      --root "${KDRV_KERNEL_CHECK_ROOT}" --kdrv-include "${KDRV_KERNEL_CHECK_INCLUDE}"
-      --sdk-dir "${KDRV_KERNEL_CHECK_SDK}" --exports "${KDRV_KERNEL_CHECK_TOOLS}/exports"
+  foreach(_var ROOT INCLUDE SDK TOOLS)
+    get_property(_${_var} GLOBAL PROPERTY KDRV_KERNEL_CHECK_${_var})
+  endforeach()
+  set(_gate "${KDRV_KC_PYTHON}" "${_TOOLS}/kernel_gate.py"
+      --root "${_ROOT}" --kdrv-include "${_INCLUDE}"
+      --sdk-dir "${_SDK}" --exports "${_TOOLS}/exports"
       --nm "${KDRV_KC_NM}" --objdump "${KDRV_KC_OBJDUMP}")
   string(MAKE_C_IDENTIFIER "${name}" _work)
   foreach(_arch IN LISTS _kc_ARCHS)
