@@ -28,7 +28,7 @@
 
 #include "kdrv/base.hpp"
 
-#if KDRV_IN_KERNEL
+#if defined(KERNEL)
 #error "kdrv/platform/posix_waitqueue.hpp is user-space code"
 #endif
 
