@@ -8,11 +8,11 @@ namespace
 {
 class Registry
 {
-public:
+  public:
     Registry() : first_(0) { first_ = 1; }
     uint32_t first() const { return first_; }
 
-private:
+  private:
     uint32_t first_;
 };
 

@@ -11,11 +11,11 @@ namespace acme
 {
 class Counter
 {
-public:
+  public:
     constexpr Counter() : value_() {}
     uint32_t bump() { return value_.fetchAdd(1, kdrv::MemoryOrder::Relaxed) + 1; }
 
-private:
+  private:
     kdrv::AtomicU32 value_;
 };
 } // namespace acme
