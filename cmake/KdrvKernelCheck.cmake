@@ -77,6 +77,8 @@ function(kdrv_add_kernel_check name)
                llvm-objdump-16 llvm-objdump-15 llvm-objdump-14)
   find_program(KDRV_KC_CLANG_QUERY NAMES clang-query clang-query-19 clang-query-18 clang-query-17
                clang-query-16 clang-query-15 clang-query-14)
+  # The distribution's interpreter first: version-manager shims are slow to start.
+  find_program(KDRV_KC_PYTHON NAMES python3 HINTS /usr/bin NO_DEFAULT_PATH)
   find_program(KDRV_KC_PYTHON NAMES python3)
 
   set(_sources "")
@@ -122,15 +124,16 @@ function(kdrv_add_kernel_check name)
       --root "${_ROOT}" --kdrv-include "${_INCLUDE}"
       --sdk-dir "${_SDK}" --exports "${_TOOLS}/exports"
       --nm "${KDRV_KC_NM}" --objdump "${KDRV_KC_OBJDUMP}")
+  set(_display --display-root "${PROJECT_SOURCE_DIR}")
   string(MAKE_C_IDENTIFIER "${name}" _work)
   foreach(_arch IN LISTS _kc_ARCHS)
     add_test(NAME ${name}/${_arch}
-             COMMAND ${_gate} check kext ${_sources} --arch ${_arch} ${_stds} ${_user} ${_warnings}
+             COMMAND ${_gate} check kext ${_sources} --arch ${_arch} ${_stds} ${_user} ${_warnings} ${_display}
                      --clangxx "${KDRV_KC_CLANGXX}"
                      --work "${CMAKE_CURRENT_BINARY_DIR}/kdrv_kernel_check/${_work}/${_arch}")
   endforeach()
   add_test(NAME ${name}/ecpp
-           COMMAND ${_gate} check ecpp ${_sources} ${_user}
+           COMMAND ${_gate} check ecpp ${_sources} ${_user} ${_display}
                    --clangxx "${KDRV_KC_CLANGXX}" --clang-query "${KDRV_KC_CLANG_QUERY}")
   set(_tests ${name}/ecpp)
   foreach(_arch IN LISTS _kc_ARCHS)

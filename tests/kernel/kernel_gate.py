@@ -203,11 +203,19 @@ def warn(where, rule, detail):
     print("kdrv-gate: WARN %s [%s] %s" % (where, rule, detail))
 
 
+# kdrv_add_kernel_check: the checking project's source tree, so that its
+# files are named relative to it.
+DISPLAY_ROOTS = []
+
+
 def rel(path, root):
     try:
         real = os.path.realpath(path)
-        r = os.path.relpath(real, root)
-        return path if r.startswith("..") else r
+        for base in [root] + DISPLAY_ROOTS:
+            r = os.path.relpath(real, base)
+            if not r.startswith(".."):
+                return r
+        return path
     except ValueError:
         return path
 
@@ -973,7 +981,7 @@ def cmd_check(args):
         findings = ecpp_findings(args.root, args.clangxx, args.clang_query, visible, set(),
                                  units=sources, allowed_dirs=dirs, extra=user, allow_metaclass=True)
         for f, line, rule, detail in findings:
-            fail(f + (":%d" % line if line else ""), rule, detail)
+            fail(rel(f, args.root) + (":%d" % line if line else ""), rule, detail)
         print("kdrv-gate: Embedded C++ check of %d sources: %d findings" % (len(sources), len(findings)))
         return 1 if findings else 0
 
@@ -995,10 +1003,10 @@ def cmd_check(args):
         profile = "kext-%s-%s-%s" % (args.arch, std, opt)
         if p.returncode != 0:
             failed += 1
-            report_compile_failure({"profile": profile, "subject": src}, p.stderr, args.root)
+            report_compile_failure({"profile": profile, "subject": rel(src, args.root)}, p.stderr, args.root)
             continue
-        print("kdrv-gate: ok %s compiled (%s)" % (src, profile))
-        jobs.append({"profile": profile, "subject": src, "obj": obj})
+        print("kdrv-gate: ok %s compiled (%s)" % (rel(src, args.root), profile))
+        jobs.append({"profile": profile, "subject": rel(src, args.root), "obj": obj})
     notes = []
     findings = check_objects(args, jobs, allow_class_init=True, notes_out=notes)
     for job, where, rule, detail in findings:
@@ -1063,6 +1071,8 @@ def main():
     p.add_argument("--work", default=".")
     p.add_argument("--clangxx", required=True)
     p.add_argument("--clang-query")
+    p.add_argument("--display-root", action="append", default=[],
+                   help="name files under this directory relative to it")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("expect-fail")
@@ -1089,6 +1099,7 @@ def main():
         global EXPORTS_DIR
         EXPORTS_DIR = args.exports
     if args.command == "check":
+        DISPLAY_ROOTS.extend(os.path.realpath(d) for d in args.display_root)
         args.std = args.std or ["gnu++11", "gnu++17"]
         args.opt = args.opt or ["O0", "Os"]
     sys.stdout.reconfigure(line_buffering=True)
