@@ -26,7 +26,7 @@ kdrv_step "configure" cmake --preset release
 kdrv_step "build" cmake --build --preset release -j "$jobs"
 
 # Three repetitions, medians, random interleaving so slow drifts of this
-# machine's clock hit every contender alike (performance.md, methodology).
+# machine's clock hit every contender alike (docs/performance.md).
 kdrv_step "run" "$out/benchmarks/kdrv_bench" \
     --benchmark_repetitions=3 \
     --benchmark_enable_random_interleaving=true \

@@ -143,7 +143,7 @@ def load_results(data, name_filter=None):
 # Analysis
 
 
-# Limits rather than competing designs (performance.md): shown with the peers,
+# Limits rather than competing designs (docs/performance.md): shown with the peers,
 # never chosen as "the best peer". two_memcpy is the copy floor of a ring round
 # trip; naive_per_page copies a page list without merging or any limit.
 BASELINES = {"two_memcpy", "naive_per_page"}

@@ -24,6 +24,11 @@ set(_expected
   "${DATADIR}/cmake/kdrv/kdrvTargets.cmake"
   "${DATADIR}/pkgconfig/kdrv.pc"
   "${DATADIR}/kdrv/sdk/include/IOKit/IOLib.h"
+  "${DATADIR}/kdrv/sdk/freestanding/stdint.h"
+  "${DATADIR}/cmake/kdrv/KdrvKernelCheck.cmake"
+  "${DATADIR}/kdrv/kernel-check/kernel_gate.py"
+  "${DATADIR}/kdrv/kernel-check/exports/x86_64/IOKit.txt"
+  "${DATADIR}/kdrv/kernel-check/exports/arm64/Libkern.txt"
   "${LIBDIR}/libkdrv_xnu_sim.a")
 foreach(_f IN LISTS _expected)
   if(NOT EXISTS "${PREFIX}/${_f}")

@@ -22,9 +22,21 @@ void IOLockLock(IOLock* lock);
 boolean_t IOLockTryLock(IOLock* lock);
 void IOLockUnlock(IOLock* lock);
 /* Called with the lock held; returns a THREAD_* wait result with it held again. */
-int IOLockSleep(IOLock* lock, void* event, UInt32 interType);
-int IOLockSleepDeadline(IOLock* lock, void* event, AbsoluteTime deadline, UInt32 interType);
-void IOLockWakeup(IOLock* lock, void* event, bool oneThread);
+/* In a kernel build for x86_64, Kernel.framework binds these three to the
+ * symbols IOLockSleep_darwin14, IOLockSleepDeadline_darwin14 and
+ * IOLockWakeup_darwin14 (asm labels); the stand-in does the same so that a
+ * symbol check sees what a real kext links. */
+#if defined(KERNEL) && defined(__x86_64__)
+#define KDRV_SDK_STR2_(x) #x
+#define KDRV_SDK_STR_(x) KDRV_SDK_STR2_(x)
+#define KDRV_SDK_DARWIN14_(sym) __asm(KDRV_SDK_STR_(__USER_LABEL_PREFIX__) #sym "_darwin14")
+#else
+#define KDRV_SDK_DARWIN14_(sym)
+#endif
+int IOLockSleep(IOLock* lock, void* event, UInt32 interType) KDRV_SDK_DARWIN14_(IOLockSleep);
+int IOLockSleepDeadline(IOLock* lock, void* event, AbsoluteTime deadline,
+                        UInt32 interType) KDRV_SDK_DARWIN14_(IOLockSleepDeadline);
+void IOLockWakeup(IOLock* lock, void* event, bool oneThread) KDRV_SDK_DARWIN14_(IOLockWakeup);
 
 /* Recursive mutex. */
 typedef struct _IORecursiveLock IORecursiveLock;

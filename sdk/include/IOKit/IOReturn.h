@@ -1,9 +1,11 @@
 /* kdrv stand-in for <IOKit/IOReturn.h>: IOReturn codes (public values). */
 #ifndef KDRV_SDK_IOKIT_IORETURN_H
 #define KDRV_SDK_IOKIT_IORETURN_H
+#include <mach/error.h>
 #include <mach/kern_return.h>
 typedef kern_return_t IOReturn;
-#define sys_iokit 0xE0000000
+/* A signed int, as in Kernel.framework: err_system(0x38) is 0xE0000000 as int. */
+#define sys_iokit err_system(0x38)
 #define sub_iokit_common 0
 #define iokit_common_err(return) ((IOReturn)(sys_iokit | sub_iokit_common | (return)))
 #define kIOReturnSuccess KERN_SUCCESS

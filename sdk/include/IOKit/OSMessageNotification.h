@@ -3,7 +3,8 @@
 #ifndef KDRV_SDK_IOKIT_OSMESSAGENOTIFICATION_H
 #define KDRV_SDK_IOKIT_OSMESSAGENOTIFICATION_H
 #include <stdint.h>
-typedef uint64_t io_user_reference_t;
+#include <device/device_types.h>
+#include <IOKit/IOReturn.h>
 enum
 {
     kOSAsyncRef64Count = 8,

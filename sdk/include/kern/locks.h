@@ -6,7 +6,7 @@
 #include <mach/boolean.h>
 #include <kern/kern_types.h>
 
-typedef struct __lck_grp__ lck_grp_t;
+typedef struct _lck_grp_ lck_grp_t;
 typedef struct __lck_attr__ lck_attr_t;
 typedef struct __lck_spin_t__ lck_spin_t;
 typedef struct __lck_mtx_t__ lck_mtx_t;
@@ -16,11 +16,32 @@ typedef unsigned int lck_rw_type_t;
 #define LCK_RW_TYPE_SHARED 0x01
 #define LCK_RW_TYPE_EXCLUSIVE 0x02
 
+/* A distinct options enum type in C++ (fixed underlying type), as in
+ * Kernel.framework; a plain unsigned int with enumerators in C. */
+#ifdef __cplusplus
+typedef enum : unsigned int
+{
+    LCK_SLEEP_DEFAULT = 0x00,
+    LCK_SLEEP_UNLOCK = 0x01,
+    LCK_SLEEP_SHARED = 0x02,
+    LCK_SLEEP_EXCLUSIVE = 0x04,
+    LCK_SLEEP_SPIN = 0x08,
+    LCK_SLEEP_PROMOTED_PRI = 0x10,
+    LCK_SLEEP_SPIN_ALWAYS = 0x20
+} lck_sleep_action_t;
+#else
 typedef unsigned int lck_sleep_action_t;
-#define LCK_SLEEP_DEFAULT 0x00
-#define LCK_SLEEP_UNLOCK 0x01
-#define LCK_SLEEP_SHARED 0x02
-#define LCK_SLEEP_EXCLUSIVE 0x04
+enum
+{
+    LCK_SLEEP_DEFAULT = 0x00,
+    LCK_SLEEP_UNLOCK = 0x01,
+    LCK_SLEEP_SHARED = 0x02,
+    LCK_SLEEP_EXCLUSIVE = 0x04,
+    LCK_SLEEP_SPIN = 0x08,
+    LCK_SLEEP_PROMOTED_PRI = 0x10,
+    LCK_SLEEP_SPIN_ALWAYS = 0x20
+};
+#endif
 
 #ifdef __cplusplus
 extern "C" {

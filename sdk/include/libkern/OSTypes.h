@@ -12,5 +12,12 @@ typedef signed char SInt8;
 typedef signed short SInt16;
 typedef signed int SInt32;
 typedef signed long long SInt64;
+/* As in Kernel.framework: bool in C++ on LP64, _Bool in C99 and later. */
+#if defined(__LP64__) && defined(__cplusplus)
+typedef bool Boolean;
+#elif defined(__LP64__) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
+typedef _Bool Boolean;
+#else
 typedef unsigned char Boolean;
+#endif
 #endif

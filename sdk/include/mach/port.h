@@ -8,5 +8,6 @@ typedef natural_t mach_port_name_t;
 struct ipc_port;
 typedef struct ipc_port* ipc_port_t;
 typedef ipc_port_t mach_port_t;
-#define MACH_PORT_NULL ((mach_port_t)0)
+/* A plain 0, as in Kernel.framework (not pointer-typed). */
+#define MACH_PORT_NULL 0
 #endif

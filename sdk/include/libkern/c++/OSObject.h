@@ -13,6 +13,7 @@ public:
     int getRetainCount() const override;
     void retain() const override;
     void release() const override;
+    void release(int freeWhen) const override;
 
     static void* operator new(size_t size);
 
