@@ -755,3 +755,32 @@ TEST_CASE("stress: serial port producer and consumer lose no byte and no wakeup"
     CHECK(seq == total);
     CHECK(p.port.receiveOverrunBytes() == 0u);
 }
+
+TEST_CASE("serial port: a released port ignores the hardware and discards queued bytes")
+{
+    Port p;
+    p.open();
+    const uint8_t data[4] = {1, 2, 3, 4};
+    uint32_t count = 0;
+    REQUIRE(p.port.enqueueData(data, 4, &count, false) == Status::Success);
+    REQUIRE(count == 4u);
+    CHECK(p.log.starts.load() == 1);
+    REQUIRE(p.port.releasePort() == Status::Success);
+    CHECK(p.state() == 0u);
+    // The hardware, still running, takes and finishes: nothing changes.
+    uint8_t out[4] = {};
+    CHECK(p.port.transmitTake(out, 2) == 0u); // the queued bytes were discarded
+    p.port.transmitIdle();
+    CHECK(p.state() == 0u);
+    CHECK(p.log.starts.load() == 1);
+    const uint8_t in[2] = {9, 9};
+    CHECK(p.port.receivePut(in, 2) == 0u);
+    CHECK(p.port.receiveEvent(kSerialEventFramingError, 0) != Status::Success);
+    CHECK(p.state() == 0u);
+    // Reopened, the port starts with empty queues.
+    p.open();
+    CHECK(p.port.transmitTake(out, 4) == 0u);
+    CHECK((p.state() & (kSerialStateTxqEmpty | kSerialStateRxqEmpty)) ==
+          (kSerialStateTxqEmpty | kSerialStateRxqEmpty));
+    CHECK(p.log.starts.load() == 1);
+}

@@ -175,13 +175,23 @@ class SerialPortCore
         return Status::Success;
     }
 
-    /// Closes the port: NotOpen if not acquired; else clears the whole state
-    /// word and wakes every waiter (they return IOError or NotOpen).
+    /// Closes the port: NotOpen if not acquired; else discards both queues
+    /// and the queued TX events, clears the whole state word and wakes every
+    /// waiter (they return IOError or NotOpen). Queued TX bytes do not
+    /// survive release: as in Apple's serial drivers (the USB CDC driver
+    /// frees its queues in releasePort and allocates them in acquirePort),
+    /// draining belongs to the client, which waits for TXQ_EMPTY before it
+    /// releases (IOSerialBSDClient drains the tty's output on close). From
+    /// then on the hardware calls change nothing: transmitTake returns 0,
+    /// transmitIdle neither sets TX_BUSY nor calls startTransmit, receivePut
+    /// stores nothing and receiveEvent returns NotOpen.
     KDRV_NODISCARD Status releasePort()
     {
         MutexGuard guard(mutex_);
         if ((state_ & kSerialStateAcquired) == 0)
             return Status::NotOpen;
+        flushTransmitLocked();
+        flushReceiveLocked();
         applyState(0, 0xFFFFFFFFu);
         wakeEveryone();
         return Status::Success;
@@ -432,10 +442,13 @@ class SerialPortCore
     /// Hardware pulls up to max TX bytes into dst. Queued TX events whose
     /// turn has come are executed first (in order). Returns the bytes
     /// copied; recomputes the queue bits (waking writers at LOW_WATER).
+    /// 0 on a closed port.
     uint32_t transmitTake(uint8_t* dst, uint32_t max)
     {
         MutexGuard guard(mutex_);
         uint32_t taken = 0;
+        if ((state_ & kSerialStateAcquired) == 0 || (dst == nullptr && max != 0))
+            return 0;
         for (;;)
         {
             runDueTransmitEventsLocked();
@@ -466,10 +479,13 @@ class SerialPortCore
     /// Hardware delivers received bytes. Returns the bytes stored; the rest
     /// (RX full) is dropped and counted, never written over older data, and
     /// the first drop of an overrun episode queues PD_E_SW_OVERRUN_ERROR if
-    /// configured. An episode ends when a delivery fits completely.
+    /// configured. An episode ends when a delivery fits completely. A closed
+    /// port stores nothing (returns 0, counts no overrun).
     uint32_t receivePut(const uint8_t* src, uint32_t n)
     {
         MutexGuard guard(mutex_);
+        if ((state_ & kSerialStateAcquired) == 0 || (src == nullptr && n != 0))
+            return 0;
         const uint32_t stored = rx_.write(src, n);
         rxWritten_ += stored;
         if (stored < n)
@@ -494,10 +510,12 @@ class SerialPortCore
 
     /// Hardware reports an in-band RX event (framing or parity error ...)
     /// after the bytes delivered so far. NoResources if the RX event ring is
-    /// full or absent.
+    /// full or absent; NotOpen on a closed port.
     KDRV_NODISCARD Status receiveEvent(uint32_t event, uint32_t data)
     {
         MutexGuard guard(mutex_);
+        if ((state_ & kSerialStateAcquired) == 0)
+            return Status::NotOpen;
         if (!rxEvents_.isInitialized() || !rxEvents_.push(event, data, rxWritten_))
             return Status::NoResources;
         mutex_.wakeupAll(&rxEvents_);
@@ -658,7 +676,7 @@ class SerialPortCore
 
     void startTransmitIfIdleLocked() KDRV_REQUIRES(mutex_)
     {
-        if ((state_ & kSerialStateTxBusy) != 0)
+        if ((state_ & kSerialStateTxBusy) != 0 || (state_ & kSerialStateAcquired) == 0)
             return;
         if (tx_.empty() && (!txEvents_.isInitialized() || txEvents_.empty()))
             return;
