@@ -223,9 +223,11 @@ public:
     /// n exceeds what the last reserve() returned less what was committed
     /// since, or if the reservation is stale (another producer operation
     /// published after it). Several commits may follow one reserve; commit(0)
-    /// of a current reservation is Success.
+    /// is always Success and does nothing.
     KDRV_NODISCARD Status commit(uint32_t n)
     {
+        if (n == 0)
+            return Status::Success; // publishes nothing, whatever the reservation
         const uint32_t in = producer_.in.load(MemoryOrder::Relaxed);
         if (in != producer_.reservedAt || n > producer_.reserved)
             return Status::BadArgument;
