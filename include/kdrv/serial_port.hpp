@@ -545,15 +545,16 @@ class SerialPortCore
     /// bits (waking writers at LOW_WATER). BadArgument, removing nothing, if
     /// n exceeds what that peek described less what was consumed since, or
     /// if a flush or release came in between; NotOpen on a closed port.
+    /// transmitConsume(0) on an open port is Success and does nothing.
     KDRV_NODISCARD Status transmitConsume(uint32_t n)
     {
         MutexGuard guard(mutex_);
         if ((state_ & kSerialStateAcquired) == 0)
             return Status::NotOpen;
+        if (n == 0)
+            return Status::Success; // consumes nothing, whatever the view
         if (n > txPeeked_ || txPeekGeneration_ != txFlushGeneration_)
             return Status::BadArgument;
-        if (n == 0)
-            return Status::Success;
         if (tx_.consume(n) != Status::Success)
             return Status::BadArgument; // unreachable: the peeked bytes are held
         txPeeked_ -= n;
