@@ -57,7 +57,8 @@ uint32_t reference(AudioSampleFormat format, float x)
         // float times 32767 or 32768 is exact. (A float product here once
         // shared the converter's rounding error and hid it.)
         const double c = clampD(d, -1.0, 1.0);
-        return static_cast<uint16_t>(static_cast<int16_t>(trunc(c >= 0 ? c * 32767.0 : c * 32768.0)));
+        return static_cast<uint16_t>(
+            static_cast<int16_t>(trunc(c >= 0 ? c * 32767.0 : c * 32768.0)));
     }
     case AudioSampleFormat::S16Symmetric:
         return static_cast<uint16_t>(

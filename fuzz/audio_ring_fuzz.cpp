@@ -124,8 +124,8 @@ void fuzzGeometry(Input& in)
         FUZZ_CHECK((ss == Status::Success) == (first < frames && num <= frames));
         std::vector<uint8_t> buf(g.bufferBytes(), 0x5A);
         kdrv::AudioSpan span = {in.u32() % (frames + 1), in.u32() % (frames + 2)};
-        const bool inside = span.firstFrame < frames &&
-                            uint64_t(span.firstFrame) + span.frameCount <= frames;
+        const bool inside =
+            span.firstFrame < frames && uint64_t(span.firstFrame) + span.frameCount <= frames;
         FUZZ_CHECK(g.zeroSpan(nullptr, buf.size(), span) == Status::BadArgument);
         if (!buf.empty())
         {
@@ -136,8 +136,8 @@ void fuzzGeometry(Input& in)
         for (size_t b = 0; b < buf.size(); ++b)
         {
             const size_t fr = b / g.frameBytes();
-            const bool zeroed = inside && fr >= span.firstFrame &&
-                                fr < uint64_t(span.firstFrame) + span.frameCount;
+            const bool zeroed =
+                inside && fr >= span.firstFrame && fr < uint64_t(span.firstFrame) + span.frameCount;
             FUZZ_CHECK(buf[b] == (zeroed ? 0 : 0x5A));
         }
     }
@@ -290,7 +290,8 @@ void fuzzClock(Input& in)
             // Reconfigure: sometimes invalid, through either entry point.
             const uint32_t nf = in.u8() % 8 == 0 ? 0 : 1 + in.u32() % 2000;
             uint32_t np = in.u8() % 8 == 0 ? 0 : 1 + in.u8() % 100;
-            const uint32_t nr = in.u8() % 8 == 0 ? in.u32() : kRates[in.u8() % KDRV_COUNTOF(kRates)];
+            const uint32_t nr =
+                in.u8() % 8 == 0 ? in.u32() : kRates[in.u8() % KDRV_COUNTOF(kRates)];
             Status st;
             bool valid;
             if (in.u8() % 2)
@@ -329,14 +330,14 @@ void fuzzClock(Input& in)
             {
                 FUZZ_CHECK(period == r / hz);
             }
-            FUZZ_CHECK(kdrv::AudioRingClock::periodFramesFor(r, hz, nullptr) == Status::BadArgument);
+            FUZZ_CHECK(kdrv::AudioRingClock::periodFramesFor(r, hz, nullptr) ==
+                       Status::BadArgument);
             kdrv::AudioSpan sp[2];
             uint32_t count = 0;
             const uint32_t first = in.u32() % (configured ? f * p + 2 : 3);
             const uint32_t num = in.u32() % (configured ? f * p + 2 : 3);
             const Status ss = c.split(first, num, sp, &count);
-            FUZZ_CHECK((ss == Status::Success) ==
-                       (configured && first < f * p && num <= f * p));
+            FUZZ_CHECK((ss == Status::Success) == (configured && first < f * p && num <= f * p));
         }
         else
         {

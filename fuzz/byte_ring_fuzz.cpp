@@ -197,8 +197,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         {
             const uint32_t k = n % (storageSize + 3);
             const kdrv::Status s = ring.commit(k);
-            const bool ok =
-                k == 0 || (m.reservation && k <= m.reservedTotal - m.reservedUsed);
+            const bool ok = k == 0 || (m.reservation && k <= m.reservedTotal - m.reservedUsed);
             check((s == kdrv::Status::Success) == ok);
             check(s == kdrv::Status::Success || s == kdrv::Status::BadArgument);
             if (ok && k != 0)

@@ -493,14 +493,15 @@ void fuzzHelpers(Reader& r)
                 {
                     FUZZ_CHECK(ref.words[i] == (i < n ? words[i] : 0));
                 }
-                FUZZ_CHECK(ref.wakePort() == (ref.words[kdrv::kAsyncReservedIndex] &
-                                              ~kdrv::kAsyncReservedFlagsMask));
+                FUZZ_CHECK(ref.wakePort() ==
+                           (ref.words[kdrv::kAsyncReservedIndex] & ~kdrv::kAsyncReservedFlagsMask));
                 const uint32_t count = r.u8() % (kdrv::kAsyncArgsMax + 3);
                 const bool nullWords = (r.u8() & 1) != 0;
                 const bool nullSend = (r.u8() & 7) == 0;
                 const kdrv::AsyncResultSink sink = {nullSend ? nullptr : asyncSend, nullptr};
                 const int before = g_counts.sends;
-                const Status st = sink.sendResult(ref, Status::Success, nullWords ? nullptr : words, count);
+                const Status st =
+                    sink.sendResult(ref, Status::Success, nullWords ? nullptr : words, count);
                 Status expect = g_counts.sendResult;
                 bool sent = true;
                 if (count > kdrv::kAsyncArgsMax)
@@ -571,21 +572,19 @@ void fuzzHelpers(Reader& r)
                     expect = Status::Error;
                 }
                 FUZZ_CHECK(st == expect);
-                FUZZ_CHECK(g_counts.sends == before + (expect == g_counts.sendResult &&
-                                                               registered != nullptr &&
-                                                               !nullMessage &&
-                                                               sz >= sizeof(kdrv::NotifyHeader) &&
-                                                               transport
-                                                           ? 1
-                                                           : 0));
+                FUZZ_CHECK(g_counts.sends ==
+                           before + (expect == g_counts.sendResult && registered != nullptr &&
+                                             !nullMessage && sz >= sizeof(kdrv::NotifyHeader) &&
+                                             transport
+                                         ? 1
+                                         : 0));
                 break;
             }
             }
             FUZZ_CHECK(a.target() == aTarget && b.target() == bTarget);
             FUZZ_CHECK(g_counts.retains - g_counts.releases == heldModel);
             FUZZ_CHECK(port.isRegistered() == (registered != nullptr));
-            FUZZ_CHECK(port.port() == registered && port.type() == type &&
-                       port.refCon() == refCon);
+            FUZZ_CHECK(port.port() == registered && port.type() == type && port.refCon() == refCon);
         }
     }
     // Destruction dropped whatever was still held: nothing leaks.

@@ -251,10 +251,18 @@ struct Model
 };
 
 const uint32_t kExecEvents[] = {
-    kdrv::kSerialEventActive,       kdrv::kSerialEventTxqSize,       kdrv::kSerialEventRxqSize,
-    kdrv::kSerialEventTxqLowWater,  kdrv::kSerialEventRxqLowWater,   kdrv::kSerialEventTxqHighWater,
-    kdrv::kSerialEventRxqHighWater, kdrv::kSerialEventTxqFlush,      kdrv::kSerialEventRxqFlush,
-    kdrv::kSerialEventDataRate,     kUnknownEvent,                   kdrv::kSerialEventActive,
+    kdrv::kSerialEventActive,
+    kdrv::kSerialEventTxqSize,
+    kdrv::kSerialEventRxqSize,
+    kdrv::kSerialEventTxqLowWater,
+    kdrv::kSerialEventRxqLowWater,
+    kdrv::kSerialEventTxqHighWater,
+    kdrv::kSerialEventRxqHighWater,
+    kdrv::kSerialEventTxqFlush,
+    kdrv::kSerialEventRxqFlush,
+    kdrv::kSerialEventDataRate,
+    kUnknownEvent,
+    kdrv::kSerialEventActive,
 };
 } // namespace
 
@@ -338,13 +346,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         }
         case 3: // requestEvent
         {
-            static const uint32_t kReq[] = {
-                kdrv::kSerialEventActive,        kdrv::kSerialEventTxqSize,
-                kdrv::kSerialEventRxqSize,       kdrv::kSerialEventTxqLowWater,
-                kdrv::kSerialEventRxqLowWater,   kdrv::kSerialEventTxqHighWater,
-                kdrv::kSerialEventRxqHighWater,  kdrv::kSerialEventTxqAvailable,
-                kdrv::kSerialEventRxqAvailable,  kdrv::kSerialEventDataRate,
-                kUnknownEvent};
+            static const uint32_t kReq[] = {kdrv::kSerialEventActive,
+                                            kdrv::kSerialEventTxqSize,
+                                            kdrv::kSerialEventRxqSize,
+                                            kdrv::kSerialEventTxqLowWater,
+                                            kdrv::kSerialEventRxqLowWater,
+                                            kdrv::kSerialEventTxqHighWater,
+                                            kdrv::kSerialEventRxqHighWater,
+                                            kdrv::kSerialEventTxqAvailable,
+                                            kdrv::kSerialEventRxqAvailable,
+                                            kdrv::kSerialEventDataRate,
+                                            kUnknownEvent};
             const uint32_t event = kReq[in.byte() % (sizeof kReq / 4)];
             uint32_t value = 0xDEAD;
             const Status s = port.requestEvent(event, &value);
@@ -358,19 +370,39 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             Status es = Status::Success;
             switch (event)
             {
-            case kdrv::kSerialEventActive: expect = m.active() ? 1 : 0; break;
-            case kdrv::kSerialEventTxqSize: expect = m.txLevels.capacity; break;
-            case kdrv::kSerialEventRxqSize: expect = m.rxLevels.capacity; break;
-            case kdrv::kSerialEventTxqLowWater: expect = m.txLevels.low; break;
-            case kdrv::kSerialEventRxqLowWater: expect = m.rxLevels.low; break;
-            case kdrv::kSerialEventTxqHighWater: expect = m.txLevels.high; break;
-            case kdrv::kSerialEventRxqHighWater: expect = m.rxLevels.high; break;
+            case kdrv::kSerialEventActive:
+                expect = m.active() ? 1 : 0;
+                break;
+            case kdrv::kSerialEventTxqSize:
+                expect = m.txLevels.capacity;
+                break;
+            case kdrv::kSerialEventRxqSize:
+                expect = m.rxLevels.capacity;
+                break;
+            case kdrv::kSerialEventTxqLowWater:
+                expect = m.txLevels.low;
+                break;
+            case kdrv::kSerialEventRxqLowWater:
+                expect = m.rxLevels.low;
+                break;
+            case kdrv::kSerialEventTxqHighWater:
+                expect = m.txLevels.high;
+                break;
+            case kdrv::kSerialEventRxqHighWater:
+                expect = m.rxLevels.high;
+                break;
             case kdrv::kSerialEventTxqAvailable:
                 expect = m.txLevels.capacity - static_cast<uint32_t>(m.tx.size());
                 break;
-            case kdrv::kSerialEventRxqAvailable: expect = static_cast<uint32_t>(m.rx.size()); break;
-            case kdrv::kSerialEventDataRate: expect = 115200; break;
-            default: es = Status::BadArgument; break;
+            case kdrv::kSerialEventRxqAvailable:
+                expect = static_cast<uint32_t>(m.rx.size());
+                break;
+            case kdrv::kSerialEventDataRate:
+                expect = 115200;
+                break;
+            default:
+                es = Status::BadArgument;
+                break;
             }
             check(s == es);
             if (es == Status::Success)
@@ -548,8 +580,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             check(got == expect && spans[0].size + spans[1].size == got);
             for (uint32_t i = 0; i < got; ++i)
             {
-                const uint8_t* p = i < spans[0].size ? spans[0].data + i
-                                                     : spans[1].data + (i - spans[0].size);
+                const uint8_t* p =
+                    i < spans[0].size ? spans[0].data + i : spans[1].data + (i - spans[0].size);
                 check(p >= txStorage.data() && p < txStorage.data() + txStorage.size());
                 check(*p == m.tx[i]);
             }

@@ -222,16 +222,18 @@ TEST_CASE("refcount: racing releases of a released count warn once per counter")
         std::atomic<bool> go{false};
         std::vector<std::thread> threads;
         for (int t = 0; t < 4; ++t)
-            threads.emplace_back([&] {
-                while (!go.load())
+            threads.emplace_back(
+                [&]
                 {
-                }
-                for (int i = 0; i < 50; ++i)
-                {
-                    CHECK_FALSE(r.release());
-                    r.retain();
-                }
-            });
+                    while (!go.load())
+                    {
+                    }
+                    for (int i = 0; i < 50; ++i)
+                    {
+                        CHECK_FALSE(r.release());
+                        r.retain();
+                    }
+                });
         go = true;
         for (std::thread& t : threads)
             t.join();

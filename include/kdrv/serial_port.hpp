@@ -105,9 +105,8 @@ class SerialPortCore
     constexpr SerialPortCore()
         : mutex_(), tx_(), rx_(), txEvents_(), rxEvents_(), txLevels_(), rxLevels_(), flow_(),
           hooks_(), state_(0), watchMask_(0), interruptGeneration_(0), txWritten_(0), txTaken_(0),
-          rxWritten_(0), rxTaken_(0), rxOverrunBytes_(0), rxOverrunEpisodes_(0), txPeeked_(0), txPeekGeneration_(0),
-          txFlushGeneration_(0), inOverrun_(false),
-          queueOverrunEvents_(false)
+          rxWritten_(0), rxTaken_(0), rxOverrunBytes_(0), rxOverrunEpisodes_(0), txPeeked_(0),
+          txPeekGeneration_(0), txFlushGeneration_(0), inOverrun_(false), queueOverrunEvents_(false)
     {
     }
     KDRV_NONCOPYABLE(SerialPortCore);
