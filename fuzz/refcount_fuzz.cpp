@@ -13,6 +13,7 @@
 // release past zero (underflow), retain after the last release (use after
 // free), retain past kMax (from the kMax - 2 ... kMax starts).
 #include "kdrv/refcount.hpp"
+#include "kdrv/testing.hpp"
 
 #include <stddef.h>
 #include <stdint.h>
