@@ -5,6 +5,13 @@
 // with a reference computed in double precision; arbitrary integer
 // containers back to float. UBSan's float-cast-overflow check proves that
 // no out-of-range float reaches an integer conversion.
+//
+// Public operations reached: audioContainerBytes, convertFromFloat and
+// convertToFloat (every format, both byte orders, any frame offset and
+// channel count, and every documented refusal: unknown format, no channels,
+// null buffers, an overflowing range, a misaligned buffer, zero frames),
+// and the scalar converters audioFloatToS16Book / S16Symmetric / S24 / S32,
+// all against the double-precision reference.
 #include "kdrv/audio_convert.hpp"
 
 #include <math.h>
@@ -46,9 +53,12 @@ uint32_t reference(AudioSampleFormat format, float x)
     {
     case AudioSampleFormat::S16Book:
     {
-        const float c = x > 1.0f ? 1.0f : (x < -1.0f ? -1.0f : x);
-        const float y = c >= 0.0f ? c * 32767.0f : c * 32768.0f; // the float product
-        return static_cast<uint16_t>(static_cast<int16_t>(trunc(static_cast<double>(y))));
+        // trunc of the exact product (audio-ring.md section 5): in double, a
+        // float times 32767 or 32768 is exact. (A float product here once
+        // shared the converter's rounding error and hid it.)
+        const double c = clampD(d, -1.0, 1.0);
+        return static_cast<uint16_t>(
+            static_cast<int16_t>(trunc(c >= 0 ? c * 32767.0 : c * 32768.0)));
     }
     case AudioSampleFormat::S16Symmetric:
         return static_cast<uint16_t>(
@@ -162,6 +172,45 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 }
             }
         }
+    }
+
+    // The scalar converters agree with the reference too.
+    for (uint32_t i = 0; i < samples; ++i)
+    {
+        const float x = mix[first * channels + i];
+        FUZZ_CHECK(static_cast<uint16_t>(kdrv::audioFloatToS16Book(x)) ==
+                   reference(AudioSampleFormat::S16Book, x));
+        FUZZ_CHECK(static_cast<uint16_t>(kdrv::audioFloatToS16Symmetric(x)) ==
+                   reference(AudioSampleFormat::S16Symmetric, x));
+        FUZZ_CHECK(static_cast<uint32_t>(kdrv::audioFloatToS24(x)) ==
+                   reference(AudioSampleFormat::S24Low32, x));
+        FUZZ_CHECK(static_cast<uint32_t>(kdrv::audioFloatToS32(x)) ==
+                   reference(AudioSampleFormat::S32, x));
+    }
+    // Misuse: every documented refusal, nothing written.
+    {
+        std::vector<uint32_t> ring(total + 2, 0xDEADBEEFu);
+        const std::vector<uint32_t> before(ring);
+        const AudioSampleFormat bad = static_cast<AudioSampleFormat>(kdrv::kAudioSampleFormatCount);
+        FUZZ_CHECK(kdrv::convertFromFloat(bad, host, mix.data(), ring.data(), first, frames,
+                                          channels) == Status::BadArgument);
+        FUZZ_CHECK(kdrv::convertFromFloat(AudioSampleFormat::S32, host, mix.data(), ring.data(),
+                                          first, frames, 0) == Status::BadArgument);
+        FUZZ_CHECK(kdrv::convertFromFloat(AudioSampleFormat::S32, host, nullptr, ring.data(), first,
+                                          frames, channels) == Status::BadArgument);
+        FUZZ_CHECK(kdrv::convertFromFloat(AudioSampleFormat::S32, host, mix.data(), nullptr, first,
+                                          frames, channels) == Status::BadArgument);
+        FUZZ_CHECK(kdrv::convertFromFloat(AudioSampleFormat::S32, host, mix.data(), ring.data(),
+                                          0xFFFFFFFFu, frames, channels) == Status::BadArgument);
+        uint8_t* odd = reinterpret_cast<uint8_t*>(ring.data()) + 1;
+        FUZZ_CHECK(kdrv::convertFromFloat(AudioSampleFormat::S32, host, mix.data(), odd, first,
+                                          frames, channels) == Status::NotAligned);
+        FUZZ_CHECK(kdrv::convertToFloat(bad, host, ring.data(), mix.data(), first, frames,
+                                        channels) == Status::BadArgument);
+        FUZZ_CHECK(ring == before);
+        FUZZ_CHECK(kdrv::convertFromFloat(AudioSampleFormat::S32, host, mix.data(), ring.data(),
+                                          first, 0, channels) == Status::Success);
+        FUZZ_CHECK(ring == before);
     }
 
     // Arbitrary containers in: finite, in range, no UB.

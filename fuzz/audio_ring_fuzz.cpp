@@ -4,6 +4,20 @@
 // deadlines and the erase head, each checked against a plain reference
 // model computed in wider arithmetic (128-bit where 64 bits could wrap).
 // Any mismatch or sanitizer report aborts.
+//
+// Public operations and where they are reached:
+//   AudioRingGeometry: init (valid and invalid), isValid, frames, channels,
+//     containerBytes, widthBits, depthBits, alignment, byteOrder,
+//     isForeignByteOrder, frameBytes, bufferBytes, byteOffset, sampleIndex,
+//     spanBytes, split, zeroSpan (fuzzGeometry);
+//   audioSplitFrames (fuzzSplit);
+//   AudioRingClock: init, initFromBuffer, periodFramesFor, start, stop,
+//     advance (started or not, 0 to 2^64 periods), wrapTimestampNs, split and
+//     every accessor, in any order (fuzzClock);
+//   AudioDeadline: init, start, expire, timeoutNs, nextNs, lastExpiredNs,
+//     periodsDone, deadlineNs (fuzzDeadline);
+//   EraseHead: init, setEnabled, isEnabled, erase (in and out of range),
+//     eraseFrame, reset (fuzzEraseHead).
 #include "kdrv/audio_ring.hpp"
 
 #include <stddef.h>
@@ -92,6 +106,41 @@ void fuzzGeometry(Input& in)
     }
     FUZZ_CHECK(g.bufferBytes() == bytes64);
     FUZZ_CHECK(g.frameBytes() == channels * (width / 8));
+    FUZZ_CHECK(g.frames() == frames && g.channels() == channels);
+    FUZZ_CHECK(g.containerBytes() == width / 8 && g.widthBits() == width);
+    FUZZ_CHECK(g.depthBits() == depth);
+    FUZZ_CHECK(static_cast<uint32_t>(g.alignment()) == align);
+    FUZZ_CHECK(static_cast<uint32_t>(g.byteOrder()) == order);
+    FUZZ_CHECK(g.isForeignByteOrder() ==
+               (static_cast<kdrv::AudioByteOrder>(order) != kdrv::hostAudioByteOrder()));
+    // split and zeroSpan over small rings, against a byte model.
+    if (g.bufferBytes() <= 4096)
+    {
+        const uint32_t first = in.u32() % (frames + 1);
+        const uint32_t num = in.u32() % (frames + 2);
+        kdrv::AudioSpan sp[2];
+        uint32_t count = 0;
+        const Status ss = g.split(first, num, sp, &count);
+        FUZZ_CHECK((ss == Status::Success) == (first < frames && num <= frames));
+        std::vector<uint8_t> buf(g.bufferBytes(), 0x5A);
+        kdrv::AudioSpan span = {in.u32() % (frames + 1), in.u32() % (frames + 2)};
+        const bool inside =
+            span.firstFrame < frames && uint64_t(span.firstFrame) + span.frameCount <= frames;
+        FUZZ_CHECK(g.zeroSpan(nullptr, buf.size(), span) == Status::BadArgument);
+        if (!buf.empty())
+        {
+            FUZZ_CHECK(g.zeroSpan(buf.data(), buf.size() - 1, span) == Status::BadArgument);
+        }
+        const Status sz = g.zeroSpan(buf.data(), buf.size(), span);
+        FUZZ_CHECK((sz == Status::Success) == inside);
+        for (size_t b = 0; b < buf.size(); ++b)
+        {
+            const size_t fr = b / g.frameBytes();
+            const bool zeroed =
+                inside && fr >= span.firstFrame && fr < uint64_t(span.firstFrame) + span.frameCount;
+            FUZZ_CHECK(buf[b] == (zeroed ? 0 : 0x5A));
+        }
+    }
     for (int i = 0; i < 4; ++i)
     {
         const uint32_t f = in.interesting32();
@@ -180,75 +229,189 @@ void fuzzSplit(Input& in)
 
 const uint32_t kRates[] = {8000, 44100, 48000, 96000, 192000};
 
+bool supportedRate(uint32_t r)
+{
+    for (size_t i = 0; i < KDRV_COUNTOF(kdrv::kAudioSupportedRates); ++i)
+    {
+        if (kdrv::kAudioSupportedRates[i] == r)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Clock operations in any order: advance (four flavours), stop, start,
+// init / initFromBuffer (valid or not: a failed one leaves the clock
+// unconfigured), split, periodFramesFor, and every accessor after each.
 void fuzzClock(Input& in)
 {
-    const uint32_t f = 1 + in.u32() % 2000;
-    const uint32_t p = 1 + in.u8() % 100;
-    const uint32_t rate = kRates[in.u8() % KDRV_COUNTOF(kRates)];
+    uint32_t f = 1 + in.u32() % 2000;
+    uint32_t p = 1 + in.u8() % 100;
+    uint32_t rate = kRates[in.u8() % KDRV_COUNTOF(kRates)];
     kdrv::AudioRingClock c;
+    FUZZ_CHECK(!c.isStarted());
     FUZZ_CHECK(c.init(f, p, rate) == Status::Success);
-    const uint64_t t0 = in.u64() >> (in.u8() % 64);
-    c.start(t0);
+    bool configured = true;
+    bool started = false;
     // Reference: total periods k in 128 bits, loop count, last wrap.
     u128 k = 0;
-    uint64_t lastWrap = t0;
-    uint64_t now = t0;
+    uint64_t lastWrap = 0;
+    uint64_t now = 0;
+    if (in.u8() % 4 != 0)
+    {
+        now = in.u64() >> (in.u8() % 64);
+        c.start(now);
+        started = true;
+        lastWrap = now;
+    }
     int steps = 0;
     while (!in.empty() && steps++ < 64)
     {
-        uint64_t n = 0;
-        switch (in.u8() % 4)
+        const uint8_t op = in.u8() % 10;
+        if (op == 4)
         {
-        case 0:
-            n = in.u8() % 4;
-            break;
-        case 1:
-            n = in.u32() % (3 * p + 1);
-            break;
-        case 2:
-            n = in.u64();
-            break;
-        default:
-            // Land on, or just past, the next wrap.
-            n = uint64_t(p) - static_cast<uint64_t>(k % p) + in.u8() % 2;
-            break;
+            c.stop();
+            started = false;
         }
-        now += in.u32() % 2 ? in.u32() : 0; // sometimes no time passes
-        const uint64_t prevWrap = lastWrap;
-        const u128 before = k;
-        k += n;
-        const uint64_t wraps = static_cast<uint64_t>(k / p - before / p);
+        else if (op == 5)
+        {
+            now += in.u32() % 2 ? in.u32() : 0;
+            c.start(now);
+            if (configured)
+            {
+                started = true;
+                k = 0;
+                lastWrap = now;
+            }
+        }
+        else if (op == 6)
+        {
+            // Reconfigure: sometimes invalid, through either entry point.
+            const uint32_t nf = in.u8() % 8 == 0 ? 0 : 1 + in.u32() % 2000;
+            uint32_t np = in.u8() % 8 == 0 ? 0 : 1 + in.u8() % 100;
+            const uint32_t nr =
+                in.u8() % 8 == 0 ? in.u32() : kRates[in.u8() % KDRV_COUNTOF(kRates)];
+            Status st;
+            bool valid;
+            if (in.u8() % 2)
+            {
+                st = c.init(nf, np, nr);
+                valid = nf != 0 && np != 0 && uint64_t(nf) * np <= 0xFFFFFFFFu && supportedRate(nr);
+            }
+            else
+            {
+                const uint32_t buffer = in.u8() % 4 == 0 ? in.u32() : nf * np;
+                st = c.initFromBuffer(buffer, nf, nr);
+                valid = nf != 0 && buffer != 0 && buffer % nf == 0 && supportedRate(nr);
+                np = valid ? buffer / nf : np;
+            }
+            FUZZ_CHECK((st == Status::Success) == valid);
+            configured = valid;
+            started = false;
+            k = 0;
+            lastWrap = 0;
+            if (valid)
+            {
+                f = nf;
+                p = np;
+                rate = nr;
+            }
+        }
+        else if (op == 7)
+        {
+            uint32_t period = 0;
+            const uint32_t r = in.u8() % 4 == 0 ? in.u32() : kRates[in.u8() % KDRV_COUNTOF(kRates)];
+            const uint32_t hz = in.u8() % 8 == 0 ? 0 : 1 + in.u8() % 200;
+            const Status st = kdrv::AudioRingClock::periodFramesFor(r, hz, &period);
+            const bool valid = hz != 0 && supportedRate(r) && r % hz == 0;
+            FUZZ_CHECK((st == Status::Success) == valid);
+            if (valid)
+            {
+                FUZZ_CHECK(period == r / hz);
+            }
+            FUZZ_CHECK(kdrv::AudioRingClock::periodFramesFor(r, hz, nullptr) ==
+                       Status::BadArgument);
+            kdrv::AudioSpan sp[2];
+            uint32_t count = 0;
+            const uint32_t first = in.u32() % (configured ? f * p + 2 : 3);
+            const uint32_t num = in.u32() % (configured ? f * p + 2 : 3);
+            const Status ss = c.split(first, num, sp, &count);
+            FUZZ_CHECK((ss == Status::Success) == (configured && first < f * p && num <= f * p));
+        }
+        else
+        {
+            uint64_t n = 0;
+            switch (op % 4)
+            {
+            case 0:
+                n = in.u8() % 4;
+                break;
+            case 1:
+                n = in.u32() % (3 * p + 1);
+                break;
+            case 2:
+                n = in.u64();
+                break;
+            default:
+                // Land on, or just past, the next wrap.
+                n = uint64_t(p) - static_cast<uint64_t>(k % p) + in.u8() % 2;
+                break;
+            }
+            now += in.u32() % 2 ? in.u32() : 0; // sometimes no time passes
+            const uint64_t prevWrap = lastWrap;
+            const u128 before = k;
+            uint64_t wraps = 0;
+            if (started && n != 0)
+            {
+                k += n;
+                wraps = static_cast<uint64_t>(k / p - before / p);
+                const uint32_t idx = static_cast<uint32_t>(k % p);
+                if (wraps != 0)
+                {
+                    const u128 backNs = u128(idx) * f * 1000000000u / rate;
+                    const uint64_t t = u128(now) > backNs ? static_cast<uint64_t>(now - backNs) : 0;
+                    lastWrap = t > lastWrap ? t : lastWrap;
+                }
+            }
+            const kdrv::AudioWraps w = c.advance(n, now);
+            FUZZ_CHECK(w.count == wraps);
+            FUZZ_CHECK(c.lastWrapNs() >= prevWrap);
+            // Per-wrap stamps: monotonic, within [previous, latest].
+            uint64_t prev = w.previousNs;
+            const uint64_t shown = w.count < 4 ? w.count : 4;
+            for (uint64_t i = 0; i < shown; ++i)
+            {
+                const uint64_t j = w.count - shown + i;
+                const uint64_t ts = c.wrapTimestampNs(w, j);
+                FUZZ_CHECK(ts >= prev);
+                FUZZ_CHECK(ts <= w.latestNs);
+                prev = ts;
+            }
+            if (w.count != 0)
+            {
+                FUZZ_CHECK(c.wrapTimestampNs(w, w.count - 1) == w.latestNs);
+            }
+        }
+        // Every accessor against the model.
+        FUZZ_CHECK(c.isStarted() == started);
+        if (!configured)
+        {
+            FUZZ_CHECK(c.bufferFrames() == 0 && c.rateHz() == 0 && c.periodNs() == 0 &&
+                       c.bufferNs() == 0 && c.currentFrame() == 0);
+            continue;
+        }
+        FUZZ_CHECK(c.periodFrames() == f && c.periodsPerBuffer() == p && c.rateHz() == rate);
+        FUZZ_CHECK(c.bufferFrames() == f * p);
+        FUZZ_CHECK(c.periodNs() == static_cast<uint64_t>(u128(f) * 1000000000u / rate));
+        FUZZ_CHECK(c.bufferNs() == static_cast<uint64_t>(u128(f) * p * 1000000000u / rate));
         const uint32_t idx = static_cast<uint32_t>(k % p);
-        if (n != 0 && wraps != 0)
-        {
-            const u128 backNs = u128(idx) * f * 1000000000u / rate;
-            const uint64_t t = u128(now) > backNs ? static_cast<uint64_t>(now - backNs) : 0;
-            lastWrap = t > lastWrap ? t : lastWrap;
-        }
-        const kdrv::AudioWraps w = c.advance(n, now);
-        FUZZ_CHECK(w.count == (n == 0 ? 0 : wraps));
         FUZZ_CHECK(c.periodIndex() == idx);
         FUZZ_CHECK(c.currentFrame() == idx * f);
         FUZZ_CHECK(c.currentFrame() < c.bufferFrames());
         FUZZ_CHECK(c.loopCount() == static_cast<uint32_t>(k / p));
         FUZZ_CHECK(c.periodCount() == static_cast<uint64_t>(k));
         FUZZ_CHECK(c.lastWrapNs() == lastWrap);
-        FUZZ_CHECK(c.lastWrapNs() >= prevWrap);
-        // Per-wrap stamps: monotonic, within [previous, latest].
-        uint64_t prev = w.previousNs;
-        const uint64_t shown = w.count < 4 ? w.count : 4;
-        for (uint64_t i = 0; i < shown; ++i)
-        {
-            const uint64_t j = w.count - shown + i;
-            const uint64_t ts = c.wrapTimestampNs(w, j);
-            FUZZ_CHECK(ts >= prev);
-            FUZZ_CHECK(ts <= w.latestNs);
-            prev = ts;
-        }
-        if (w.count != 0)
-        {
-            FUZZ_CHECK(c.wrapTimestampNs(w, w.count - 1) == w.latestNs);
-        }
     }
 }
 
@@ -307,6 +470,13 @@ void fuzzEraseHead(Input& in)
         if (op % 8 == 0)
         {
             e.setEnabled(!e.isEnabled());
+            continue;
+        }
+        if (op % 16 == 3)
+        {
+            e.reset();
+            eraseAt = 0;
+            FUZZ_CHECK(e.eraseFrame() == 0);
             continue;
         }
         if (op % 8 == 1)

@@ -1,9 +1,27 @@
 // SPDX-License-Identifier: MIT
 //
-// Random operation sequences on ByteRing (byte, bulk, zero-copy, batches,
-// flush, resize) and on the serial queue bits (watermark changes), checked
-// against a simple reference model: a deque of bytes and a direct
-// restatement of the spec's comparisons.
+// Random operation sequences on ByteRing and the serial queue bits, checked
+// against a reference model written from byte_ring.hpp's contract: a deque of
+// bytes, the open reservation (bytes left, stale or not), the open batches
+// and the destroyed state.
+//
+// Public operations, every one reachable after any other (one opcode each):
+//   ByteRing: init (re-init over the same storage), destroy, resize, put,
+//     write, reserve, fill-and-commit (commit of a current reservation),
+//     commit of any size at any time (stale, doubled, oversized, without a
+//     reserve), get, read, peek, consume (any size, after get or without a
+//     peek), flush, used/space/empty/full/capacity/isInitialized (after
+//     every operation);
+//   ByteRingPutBatch: construct, put, publish (also after another producer
+//     operation published meanwhile: Busy), destruction;
+//   ByteRingGetBatch: construct, get, publish (also after get/read/consume/
+//     flush meanwhile: Busy), destruction;
+//   serial queue bits: validateSerialWatermarks, computeQueueBits.
+// Model rules (the header's): a reservation is cancelled by any producer
+// operation that publishes and by init/resize/destroy; commit(0) is Success;
+// a commit beyond what is left or of a cancelled reservation is BadArgument
+// and publishes nothing; a batch overtaken by its own side publishes nothing
+// (Busy); a destroyed ring behaves as empty with capacity 0.
 #include "kdrv/byte_ring.hpp"
 #include "kdrv/serial_queue.hpp"
 
@@ -44,6 +62,23 @@ uint32_t modelBits(uint32_t used, uint32_t cap, uint32_t low, uint32_t high)
         b |= kdrv::kSerialStateTxqHighWater;
     return b;
 }
+
+uint32_t min32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+
+struct Model
+{
+    std::deque<uint8_t> bytes;
+    uint32_t capacity = 0; // 0 while destroyed
+    // The open reservation: its spans, bytes left, and whether it is current.
+    bool reservation = false;
+    kdrv::ByteRingSpan spans[2] = {};
+    uint32_t reservedTotal = 0;
+    uint32_t reservedUsed = 0;
+    uint8_t next = 0;
+    uint32_t held() const { return static_cast<uint32_t>(bytes.size()); }
+    uint32_t space() const { return capacity - held(); }
+    void published() { reservation = false; } // a producer operation published
+};
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
@@ -51,176 +86,306 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     Input in = {data, size, 0};
     // Storage 2^k (k 0..12), capacity 1..storage.
     const uint32_t storageSize = 1u << (in.byte() % 13);
-    uint32_t capacity = 1 + in.u16() % storageSize;
     std::vector<uint8_t> storage(storageSize);
     kdrv::ByteRing ring;
-    if (ring.init(storage.data(), storageSize, capacity) != kdrv::Status::Success)
-        abort();
-    // Start the counters at an arbitrary offset by streaming through with
-    // zero-copy calls. (Wrapping past 2^32 is covered by the unit tests; it
-    // takes too many steps per input here.)
+    Model m;
+    m.capacity = 1 + in.u16() % storageSize;
+    check(ring.init(storage.data(), storageSize, m.capacity) == kdrv::Status::Success);
+    // Start the counters at an arbitrary offset by streaming through.
     uint32_t remaining = in.u16() % (4 * storageSize + 1);
     while (remaining != 0)
     {
         kdrv::ByteRingSpan s[2];
         uint32_t n = ring.reserve(s, remaining);
-        if (n == 0 || ring.commit(n) != kdrv::Status::Success ||
-            ring.consume(n) != kdrv::Status::Success)
-            abort();
+        check(n != 0 && ring.commit(n) == kdrv::Status::Success &&
+              ring.consume(n) == kdrv::Status::Success);
         remaining -= n;
     }
-    std::deque<uint8_t> model;
     std::vector<uint8_t> buf(storageSize * 2 + 2);
-    uint8_t next = 0;
-    uint32_t low = 1, high = capacity;
+    uint32_t low = 1, high = m.capacity;
     while (!in.done())
     {
         const uint8_t op = in.byte();
-        const uint32_t n = in.u16() % (capacity * 2 + 2);
-        const uint32_t held = static_cast<uint32_t>(model.size());
-        switch (op % 11)
+        const uint32_t n = in.u16() % (m.capacity * 2 + 2);
+        const uint32_t held = m.held();
+        switch (op % 18)
         {
         case 0:
         {
-            bool ok = ring.put(next);
-            check(ok == (held < capacity));
+            const bool ok = ring.put(m.next);
+            check(ok == (held < m.capacity));
             if (ok)
-                model.push_back(next++);
+            {
+                m.bytes.push_back(m.next++);
+                m.published();
+            }
             break;
         }
         case 1:
         {
-            uint8_t b = 0;
-            bool ok = ring.get(&b);
+            uint8_t b = 0xA5;
+            const bool ok = ring.get(&b);
             check(ok == (held > 0));
             if (ok)
             {
-                check(b == model.front());
-                model.pop_front();
+                check(b == m.bytes.front());
+                m.bytes.pop_front();
             }
+            else
+                check(b == 0xA5);
             break;
         }
         case 2:
         {
             for (uint32_t i = 0; i < n; ++i)
-                buf[i] = static_cast<uint8_t>(next + i);
-            uint32_t expect = n < capacity - held ? n : capacity - held;
+                buf[i] = static_cast<uint8_t>(m.next + i);
+            const uint32_t expect = min32(n, m.space());
             check(ring.write(buf.data(), n) == expect);
             for (uint32_t i = 0; i < expect; ++i)
-                model.push_back(next++);
+                m.bytes.push_back(m.next++);
+            if (expect != 0)
+                m.published();
             break;
         }
         case 3:
         {
-            uint32_t expect = n < held ? n : held;
+            const uint32_t expect = min32(n, held);
             check(ring.read(buf.data(), n) == expect);
             for (uint32_t i = 0; i < expect; ++i)
             {
-                check(buf[i] == model.front());
-                model.pop_front();
+                check(buf[i] == m.bytes.front());
+                m.bytes.pop_front();
             }
             break;
         }
-        case 4:
+        case 4: // reserve: a new reservation replaces the old one
         {
             kdrv::ByteRingSpan s[2];
-            uint32_t total = ring.reserve(s, n);
-            check(total == (n < capacity - held ? n : capacity - held));
+            const uint32_t total = ring.reserve(s, n);
+            check(total == min32(n, m.space()));
             check(s[0].size + s[1].size == total);
-            check(s[0].data >= storage.data() && s[0].data + s[0].size <= storage.data() + storageSize);
-            check(s[1].size == 0 || s[1].data == storage.data());
-            uint32_t k = in.u16() % (total + 2); // may exceed: must be rejected
-            if (k > total)
+            if (total != 0)
             {
-                check(ring.commit(k) == kdrv::Status::BadArgument);
-                k = total;
+                check(s[0].data >= storage.data() &&
+                      s[0].data + s[0].size <= storage.data() + storageSize);
+                check(s[1].size == 0 || s[1].data == storage.data());
             }
-            for (uint32_t i = 0; i < k; ++i)
-            {
-                uint8_t* p = i < s[0].size ? s[0].data + i : s[1].data + (i - s[0].size);
-                *p = next;
-                model.push_back(next++);
-            }
-            check(ring.commit(k) == kdrv::Status::Success);
+            m.reservation = true;
+            m.spans[0] = s[0];
+            m.spans[1] = s[1];
+            m.reservedTotal = total;
+            m.reservedUsed = 0;
             break;
         }
-        case 5:
+        case 5: // fill the next k reserved bytes and commit them (current only)
+        {
+            if (!m.reservation)
+                break;
+            const uint32_t k = n % (m.reservedTotal - m.reservedUsed + 1);
+            for (uint32_t i = m.reservedUsed; i < m.reservedUsed + k; ++i)
+            {
+                uint8_t* p = i < m.spans[0].size ? m.spans[0].data + i
+                                                 : m.spans[1].data + (i - m.spans[0].size);
+                *p = m.next;
+                m.bytes.push_back(m.next++);
+            }
+            check(ring.commit(k) == kdrv::Status::Success);
+            m.reservedUsed += k;
+            break;
+        }
+        case 6: // commit of any size, without writing: misuse must be refused
+        {
+            const uint32_t k = n % (storageSize + 3);
+            const kdrv::Status s = ring.commit(k);
+            const bool ok = k == 0 || (m.reservation && k <= m.reservedTotal - m.reservedUsed);
+            check((s == kdrv::Status::Success) == ok);
+            check(s == kdrv::Status::Success || s == kdrv::Status::BadArgument);
+            if (ok && k != 0)
+            {
+                // The bytes are whatever the storage held: take them from it.
+                for (uint32_t i = m.reservedUsed; i < m.reservedUsed + k; ++i)
+                {
+                    const uint8_t* p = i < m.spans[0].size
+                                           ? m.spans[0].data + i
+                                           : m.spans[1].data + (i - m.spans[0].size);
+                    m.bytes.push_back(*p);
+                }
+                m.reservedUsed += k;
+            }
+            break;
+        }
+        case 7:
         {
             kdrv::ByteRingConstSpan s[2];
-            uint32_t total = ring.peek(s, n);
-            check(total == (n < held ? n : held));
+            const uint32_t total = ring.peek(s, n);
+            check(total == min32(n, held));
             check(s[0].size + s[1].size == total);
             for (uint32_t i = 0; i < total; ++i)
             {
                 const uint8_t* p = i < s[0].size ? s[0].data + i : s[1].data + (i - s[0].size);
-                check(*p == model[i]);
-            }
-            uint32_t k = in.u16() % (held + 2);
-            if (k > held)
-            {
-                check(ring.consume(k) == kdrv::Status::BadArgument);
-                k = held;
-            }
-            check(ring.consume(k) == kdrv::Status::Success);
-            for (uint32_t i = 0; i < k; ++i)
-                model.pop_front();
-            break;
-        }
-        case 6:
-            check(ring.flush() == held);
-            model.clear();
-            break;
-        case 7:
-        {
-            kdrv::ByteRingPutBatch batch(ring);
-            for (uint32_t i = 0; i < n % 40; ++i)
-            {
-                bool ok = batch.put(next);
-                check(ok == (model.size() < capacity));
-                if (ok)
-                    model.push_back(next++);
+                check(*p == m.bytes[i]);
             }
             break;
         }
-        case 8:
+        case 8: // consume any size, peeked or not
         {
-            kdrv::ByteRingGetBatch batch(ring);
-            for (uint32_t i = 0; i < n % 40; ++i)
-            {
-                uint8_t b = 0;
-                bool ok = batch.get(&b);
-                check(ok == !model.empty());
-                if (!ok)
-                    break;
-                check(b == model.front());
-                model.pop_front();
-            }
+            const uint32_t k = n % (held + 3);
+            const kdrv::Status s = ring.consume(k);
+            check((s == kdrv::Status::Success) == (k <= held));
+            check(s == kdrv::Status::Success || s == kdrv::Status::BadArgument);
+            if (s == kdrv::Status::Success)
+                for (uint32_t i = 0; i < k; ++i)
+                    m.bytes.pop_front();
             break;
         }
         case 9:
+            check(ring.flush() == held);
+            m.bytes.clear();
+            break;
+        case 10: // a put batch, optionally overtaken by put/write before publish
         {
-            // Resize: only when empty and within the storage.
-            uint32_t c = n % (storageSize + 1);
-            kdrv::Status s = ring.resize(c);
-            if (c == 0)
+            kdrv::ByteRingPutBatch batch(ring);
+            uint32_t staged = 0;
+            for (uint32_t i = 0; i < n % 40; ++i)
+            {
+                const bool ok = batch.put(static_cast<uint8_t>(m.next + staged));
+                check(ok == (held + staged < m.capacity));
+                if (ok)
+                    ++staged;
+            }
+            const uint8_t how = in.byte() % 4;
+            bool overtaken = false;
+            if (how == 1 && held < m.capacity)
+            {
+                // The batch's staged bytes are invisible: the put lands at the
+                // published index, which is where the batch staged its first.
+                check(ring.put(0x5A));
+                m.bytes.push_back(0x5A);
+                overtaken = true;
+                m.published();
+            }
+            if (how == 2)
+            {
+                // An overtaking write of 0 bytes publishes nothing.
+                check(ring.write(buf.data(), 0) == 0);
+            }
+            if (how == 3)
+            {
+                for (uint32_t i = 0; i < staged; ++i)
+                    m.bytes.push_back(m.next++);
+                if (staged != 0)
+                    m.published();
+                break; // destruction publishes
+            }
+            const kdrv::Status s = batch.publish();
+            check(s == (overtaken ? kdrv::Status::Busy : kdrv::Status::Success));
+            if (!overtaken)
+            {
+                for (uint32_t i = 0; i < staged; ++i)
+                    m.bytes.push_back(m.next++);
+                if (staged != 0)
+                    m.published();
+            }
+            // Publishing again, and the destruction, publish nothing more.
+            check(batch.publish() == kdrv::Status::Success);
+            break;
+        }
+        case 11: // a get batch, optionally overtaken by a consumer operation
+        {
+            kdrv::ByteRingGetBatch batch(ring);
+            uint32_t taken = 0;
+            for (uint32_t i = 0; i < n % 40; ++i)
+            {
+                uint8_t b = 0;
+                const bool ok = batch.get(&b);
+                check(ok == (taken < held));
+                if (!ok)
+                    break;
+                check(b == m.bytes[taken]);
+                ++taken;
+            }
+            const uint8_t how = in.byte() % 4;
+            bool overtaken = false;
+            if (how == 1 && held != 0)
+            {
+                uint8_t b = 0;
+                check(ring.get(&b));
+                check(b == m.bytes.front());
+                m.bytes.pop_front();
+                overtaken = true;
+            }
+            if (how == 2 && held != 0)
+            {
+                check(ring.flush() == held);
+                m.bytes.clear();
+                overtaken = true;
+            }
+            if (how == 3)
+            {
+                for (uint32_t i = 0; i < taken; ++i)
+                    m.bytes.pop_front();
+                break; // destruction publishes
+            }
+            const kdrv::Status s = batch.publish();
+            check(s == (overtaken ? kdrv::Status::Busy : kdrv::Status::Success));
+            if (!overtaken)
+                for (uint32_t i = 0; i < taken; ++i)
+                    m.bytes.pop_front();
+            check(batch.publish() == kdrv::Status::Success);
+            break;
+        }
+        case 12: // resize
+        {
+            const uint32_t c = n % (storageSize + 1);
+            const kdrv::Status s = ring.resize(c);
+            if (m.capacity == 0 || c == 0)
                 check(s == kdrv::Status::BadArgument);
             else if (held != 0)
                 check(s == kdrv::Status::Busy);
             else
             {
                 check(s == kdrv::Status::Success);
-                capacity = c;
+                m.capacity = c;
+                m.reservation = false;
                 low = 1;
                 high = c;
             }
             break;
         }
+        case 13: // destroy: everything after sees an empty zero-capacity ring
+            ring.destroy();
+            m.bytes.clear();
+            m.capacity = 0;
+            m.reservation = false;
+            low = 0;
+            high = 0;
+            break;
+        case 14: // init again over the same storage
+        {
+            const uint32_t c = 1 + n % storageSize;
+            check(ring.init(storage.data(), storageSize, c) == kdrv::Status::Success);
+            m.bytes.clear();
+            m.capacity = c;
+            m.reservation = false;
+            low = 1;
+            high = c;
+            break;
+        }
+        case 15: // init with bad arguments changes nothing it validated
+        {
+            check(ring.init(nullptr, storageSize) == kdrv::Status::BadArgument);
+            check(ring.init(storage.data(), storageSize, storageSize + 1) ==
+                  kdrv::Status::BadArgument);
+            break;
+        }
         default:
         {
+            if (m.capacity == 0)
+                break;
             // Watermark change, validated as the spec says.
-            uint32_t l = in.u16() % (capacity + 2), h = in.u16() % (capacity + 2);
-            kdrv::Status s = kdrv::validateSerialWatermarks(l, h, capacity);
-            check((s == kdrv::Status::Success) == (l >= 1 && l <= h && h <= capacity));
+            const uint32_t l = in.u16() % (m.capacity + 2), h = in.u16() % (m.capacity + 2);
+            const kdrv::Status s = kdrv::validateSerialWatermarks(l, h, m.capacity);
+            check((s == kdrv::Status::Success) == (l >= 1 && l <= h && h <= m.capacity));
             if (s == kdrv::Status::Success)
             {
                 low = l;
@@ -229,13 +394,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             break;
         }
         }
-        const uint32_t used = static_cast<uint32_t>(model.size());
+        const uint32_t used = m.held();
         check(ring.used() == used);
-        check(ring.space() == capacity - used);
-        const uint32_t tx = kdrv::computeQueueBits(used, capacity, low, high, false);
-        check(tx == modelBits(used, capacity, low, high));
-        check(kdrv::computeQueueBits(used, capacity, low, high, true) ==
-              tx >> kdrv::kSerialStateRxOffset);
+        check(ring.space() == m.capacity - used);
+        check(ring.capacity() == m.capacity);
+        check(ring.isInitialized() == (m.capacity != 0));
+        check(ring.empty() == (used == 0));
+        check(ring.full() == (used == m.capacity));
+        if (m.capacity != 0)
+        {
+            const uint32_t tx = kdrv::computeQueueBits(used, m.capacity, low, high, false);
+            check(tx == modelBits(used, m.capacity, low, high));
+            check(kdrv::computeQueueBits(used, m.capacity, low, high, true) ==
+                  tx >> kdrv::kSerialStateRxOffset);
+        }
     }
     return 0;
 }

@@ -14,6 +14,15 @@
 // - after the call no output count exceeds the caller's capacity; a
 //   rejected call leaves the counts untouched;
 // - the result is the handler's or one of the documented codes.
+//
+// Public operations reached: dispatchMethod (every selector policy, a null
+// or short table, a null block, every row shape), isAsync, and after the
+// call, from the rest of the same input, in any order: AsyncRef::capture and
+// wakePort, AsyncResultSink::sendResult (every documented branch),
+// TargetRef retain/release/transferTo (to an empty or held ref, itself, null)
+// /isHeld/target and its destructor, NotifyPort init/registerPort/clear/
+// isRegistered/port/type/refCon/send. TargetRef::retain into a held ref and
+// null arguments are contract failures (programmer errors), not reached here.
 #include "kdrv/dispatch.hpp"
 
 #include <stddef.h>
@@ -352,6 +361,235 @@ T* exactBuffer(std::vector<std::vector<uint8_t>>& keep, size_t n, bool present, 
 const Status kHandlerResults[] = {Status::Success,     Status::Error,   Status::Unsupported,
                                   Status::BadArgument, Status::NoSpace, Status::Overrun,
                                   Status::NotReady};
+
+// ---- The async and notification helpers, in any order ---------------------
+// AsyncRef (capture, wakePort), AsyncResultSink::sendResult, TargetRef
+// (retain, release, transferTo, isHeld, target, destruction) and NotifyPort
+// (init, registerPort, clear, isRegistered, port, type, refCon, send), driven
+// by the same input after the dispatch call, each against its header's
+// contract.
+struct Counts
+{
+    int retains = 0;
+    int releases = 0;
+    int sends = 0;
+    Status sendResult = Status::Success;
+};
+Counts g_counts;
+void targetRetain(void*) { ++g_counts.retains; }
+void targetRelease(void*) { ++g_counts.releases; }
+const kdrv::TargetOps kTargetOps = {targetRetain, targetRelease};
+Status asyncSend(void*, const kdrv::AsyncRef*, Status, const uint64_t*, uint32_t)
+{
+    ++g_counts.sends;
+    return g_counts.sendResult;
+}
+Status notifySend(void*, void* port, kdrv::NotifyHeader* message, uint32_t size)
+{
+    FUZZ_CHECK(message->remotePort == port && message->size == size);
+    ++g_counts.sends;
+    return g_counts.sendResult;
+}
+
+void fuzzHelpers(Reader& r)
+{
+    g_counts = Counts();
+    int targetA = 0, targetB = 0;
+    int heldModel = 0; // references the model says are held (by a or b)
+    {
+        kdrv::TargetRef a, b;
+        void* aTarget = nullptr;
+        void* bTarget = nullptr;
+        kdrv::NotifyPort port;
+        bool transport = false;
+        void* registered = nullptr;
+        uint32_t type = 0;
+        uint64_t refCon = 0;
+        for (int step = 0; step < 32; ++step)
+        {
+            const uint8_t op = r.u8();
+            g_counts.sendResult = (op & 0x80) != 0 ? Status::IOError : Status::Success;
+            switch (op % 10)
+            {
+            case 0: // retain (only into an empty ref: the other is a contract failure)
+                if (!a.isHeld())
+                {
+                    a.retain(&targetA, &kTargetOps);
+                    aTarget = &targetA;
+                    ++heldModel;
+                }
+                break;
+            case 1:
+            {
+                const bool had = a.isHeld();
+                FUZZ_CHECK(a.release() == had);
+                if (had)
+                {
+                    --heldModel;
+                }
+                aTarget = nullptr;
+                break;
+            }
+            case 2: // transfer a -> b: b empty takes it, else a's is dropped
+            {
+                const bool aHad = a.isHeld();
+                const bool bHad = b.isHeld();
+                a.transferTo(&b);
+                FUZZ_CHECK(!a.isHeld());
+                if (aHad && !bHad)
+                {
+                    bTarget = aTarget;
+                }
+                else if (aHad)
+                {
+                    --heldModel;
+                }
+                aTarget = nullptr;
+                FUZZ_CHECK(b.isHeld() == (aHad || bHad));
+                break;
+            }
+            case 3: // transfer to itself and to null
+            {
+                const bool had = b.isHeld();
+                b.transferTo(&b);
+                FUZZ_CHECK(b.isHeld() == had);
+                if ((op & 0x40) != 0)
+                {
+                    b.transferTo(nullptr);
+                    if (had)
+                    {
+                        --heldModel;
+                    }
+                    bTarget = nullptr;
+                }
+                break;
+            }
+            case 4:
+                if (!b.isHeld())
+                {
+                    b.retain(&targetB, &kTargetOps);
+                    bTarget = &targetB;
+                    ++heldModel;
+                }
+                break;
+            case 5: // sendResult over a captured reference
+            {
+                uint64_t words[kdrv::kAsyncRefCount + 2];
+                for (uint64_t& w : words)
+                {
+                    w = r.u64();
+                }
+                MethodArgs args = {};
+                args.asyncReference = (op & 0x40) != 0 ? nullptr : words;
+                args.asyncReferenceCount = r.u8() % (kdrv::kAsyncRefCount + 3);
+                kdrv::AsyncRef ref;
+                const uint32_t n = ref.capture(&args);
+                const uint32_t expectN =
+                    args.asyncReference == nullptr
+                        ? 0
+                        : kdrv::min32(args.asyncReferenceCount, kdrv::kAsyncRefCount);
+                FUZZ_CHECK(n == expectN);
+                for (uint32_t i = 0; i < kdrv::kAsyncRefCount; ++i)
+                {
+                    FUZZ_CHECK(ref.words[i] == (i < n ? words[i] : 0));
+                }
+                FUZZ_CHECK(ref.wakePort() ==
+                           (ref.words[kdrv::kAsyncReservedIndex] & ~kdrv::kAsyncReservedFlagsMask));
+                const uint32_t count = r.u8() % (kdrv::kAsyncArgsMax + 3);
+                const bool nullWords = (r.u8() & 1) != 0;
+                const bool nullSend = (r.u8() & 7) == 0;
+                const kdrv::AsyncResultSink sink = {nullSend ? nullptr : asyncSend, nullptr};
+                const int before = g_counts.sends;
+                const Status st =
+                    sink.sendResult(ref, Status::Success, nullWords ? nullptr : words, count);
+                Status expect = g_counts.sendResult;
+                bool sent = true;
+                if (count > kdrv::kAsyncArgsMax)
+                {
+                    expect = Status::MessageTooLarge;
+                    sent = false;
+                }
+                else if (count != 0 && nullWords)
+                {
+                    expect = Status::BadArgument;
+                    sent = false;
+                }
+                else if (ref.wakePort() == 0)
+                {
+                    expect = Status::Success;
+                    sent = false;
+                }
+                else if (nullSend)
+                {
+                    expect = Status::Error;
+                    sent = false;
+                }
+                FUZZ_CHECK(st == expect);
+                FUZZ_CHECK(g_counts.sends == before + (sent ? 1 : 0));
+                break;
+            }
+            case 6:
+                port.init((op & 0x40) != 0 ? nullptr : notifySend, nullptr);
+                transport = (op & 0x40) == 0;
+                break;
+            case 7:
+            {
+                void* p = (op & 0x40) != 0 ? nullptr : &targetA;
+                const uint32_t t = r.u32();
+                const uint64_t rc = r.u64();
+                FUZZ_CHECK(port.registerPort(p, t, rc) == Status::Success);
+                registered = p;
+                type = p != nullptr ? t : 0;
+                refCon = p != nullptr ? rc : 0;
+                break;
+            }
+            case 8:
+                port.clear();
+                registered = nullptr;
+                type = 0;
+                refCon = 0;
+                break;
+            default:
+            {
+                kdrv::NotifyHeader message[2] = {};
+                const uint32_t sizes[] = {0, sizeof(kdrv::NotifyHeader) - 1,
+                                          sizeof(kdrv::NotifyHeader), sizeof message};
+                const uint32_t sz = sizes[r.u8() % 4];
+                const bool nullMessage = (op & 0x40) != 0;
+                const int before = g_counts.sends;
+                const Status st = port.send(nullMessage ? nullptr : message, sz);
+                Status expect = g_counts.sendResult;
+                if (registered == nullptr)
+                {
+                    expect = Status::Error;
+                }
+                else if (nullMessage || sz < sizeof(kdrv::NotifyHeader))
+                {
+                    expect = Status::BadArgument;
+                }
+                else if (!transport)
+                {
+                    expect = Status::Error;
+                }
+                FUZZ_CHECK(st == expect);
+                FUZZ_CHECK(g_counts.sends ==
+                           before + (expect == g_counts.sendResult && registered != nullptr &&
+                                             !nullMessage && sz >= sizeof(kdrv::NotifyHeader) &&
+                                             transport
+                                         ? 1
+                                         : 0));
+                break;
+            }
+            }
+            FUZZ_CHECK(a.target() == aTarget && b.target() == bTarget);
+            FUZZ_CHECK(g_counts.retains - g_counts.releases == heldModel);
+            FUZZ_CHECK(port.isRegistered() == (registered != nullptr));
+            FUZZ_CHECK(port.port() == registered && port.type() == type && port.refCon() == refCon);
+        }
+    }
+    // Destruction dropped whatever was still held: nothing leaks.
+    FUZZ_CHECK(g_counts.retains == g_counts.releases);
+}
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
@@ -500,5 +738,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         known = known || got == s;
     }
     FUZZ_CHECK(known || got == Status::Success);
+    fuzzHelpers(r);
     return 0;
 }

@@ -11,6 +11,12 @@
 // and non-NULL data exactly when there are bytes; a returned get length
 // never exceeds what the handler was given; unitinfo is allocated once per
 // connect and freed once per disconnect.
+//
+// Public operations reached, in any order: KernelControl init (also refused:
+// null descriptor or slots, no slots), connect, disconnect, getOption,
+// setOption, stop, clientCount, each also before init; optionGet and
+// optionSet through getOption/setOption (every option kind of the table, both
+// directions).
 #include "kdrv/option_table.hpp"
 
 #include <stddef.h>
@@ -275,6 +281,34 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                                           nullptr};
     kdrv::ControlSlot slots[kSlots];
     kdrv::KernelControl ctl;
+    // Before init, and after a refused init: every call is refused with the
+    // header's errno and nothing is allocated.
+    {
+        // The first byte's upper bits (its bit 0 chose the privilege), so
+        // the seed corpus keeps its meaning.
+        const uint8_t pre = static_cast<uint8_t>((size != 0 ? data[0] : 0) >> 1);
+        if ((pre & 1) != 0)
+        {
+            FUZZ_CHECK(ctl.init(nullptr, slots, kSlots) == kdrv::Status::BadArgument);
+            FUZZ_CHECK(ctl.init(&desc, nullptr, kSlots) == kdrv::Status::BadArgument);
+            FUZZ_CHECK(ctl.init(&desc, slots, 0) == kdrv::Status::BadArgument);
+        }
+        if ((pre & 2) != 0)
+        {
+            uint32_t unit = 0xDEAD;
+            FUZZ_CHECK(ctl.connect(true, &unit) == kdrv::kErrnoEINVAL);
+            FUZZ_CHECK(ctl.connect(true, nullptr) == kdrv::kErrnoEINVAL);
+            FUZZ_CHECK(ctl.disconnect(1) == kdrv::kErrnoENOTCONN);
+            uint8_t byte = 0;
+            size_t len = 1;
+            FUZZ_CHECK(ctl.getOption(1, kdrv::kSysprotoControl, 1, &byte, &len) ==
+                       kdrv::kErrnoENOTCONN);
+            FUZZ_CHECK(ctl.setOption(1, kdrv::kSysprotoControl, 1, &byte, 1) ==
+                       kdrv::kErrnoENOTCONN);
+            FUZZ_CHECK(ctl.clientCount() == 0);
+            FUZZ_CHECK(g.allocations == 0);
+        }
+    }
     FUZZ_CHECK(ctl.init(&desc, slots, kSlots) == kdrv::Status::Success);
 
     for (int step = 0; step < 64 && !r.done(); ++step)

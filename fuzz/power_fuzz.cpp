@@ -17,6 +17,15 @@
 //        states the parent cannot power);
 //      - a change in flight always ends within the 30 s watchdog;
 //      - callbacks are never nested and always come will, set, did, done.
+//
+// Public operations reached: validatePowerTable (with and without an issues
+// list, a null table), powerRuleName, highestUsableState, initialDeviceState,
+// lowestStateWithCapability (part 1, any table); PowerPolicy init, advance,
+// stop, changePowerStateTo, changePowerStateToPriv, makeUsable,
+// activityTickle, setIdleTimerPeriod, parentPowerWillChange/DidChange,
+// setChildPowerFlags, systemWillSleep/systemDidWake,
+// acknowledgeSetPowerState (late, duplicate, bogus) and the accessors checked
+// after each (part 2, in any order the input picks).
 #include "kdrv/power.hpp"
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -224,6 +233,39 @@ void checkValidation(const std::vector<PowerState>& t, bool nullTable)
     // Without an issues list the verdict is the same.
     FUZZ_CHECK(kdrv::validatePowerTable(nullTable ? nullptr : t.data(),
                                         static_cast<unsigned long>(t.size()), nullptr) == s);
+    // Every finding has a name.
+    for (unsigned long i = 0; i < issues.storedErrors(); ++i)
+    {
+        FUZZ_CHECK(kdrv::powerRuleName(issues.errors[i].rule) != nullptr);
+    }
+    // The table lookups, on any table, against their one-line definitions.
+    if (!nullTable)
+    {
+        const unsigned long n = static_cast<unsigned long>(t.size());
+        unsigned long usable = kdrv::kNoPowerState;
+        unsigned long initial = kdrv::kNoPowerState;
+        unsigned long lowPower = kdrv::kNoPowerState;
+        for (unsigned long i = 0; i < n; ++i)
+        {
+            if ((t[i].capabilityFlags & kdrv::kPMDeviceUsable) != 0)
+            {
+                usable = i;
+            }
+            if (initial == kdrv::kNoPowerState &&
+                (t[i].capabilityFlags & kdrv::kPMInitialDeviceState) != 0)
+            {
+                initial = i;
+            }
+            if (lowPower == kdrv::kNoPowerState &&
+                (t[i].capabilityFlags & kdrv::kPMLowPower) == kdrv::kPMLowPower)
+            {
+                lowPower = i;
+            }
+        }
+        FUZZ_CHECK(kdrv::highestUsableState(t.data(), n) == usable);
+        FUZZ_CHECK(kdrv::initialDeviceState(t.data(), n) == initial);
+        FUZZ_CHECK(kdrv::lowestStateWithCapability(t.data(), n, kdrv::kPMLowPower) == lowPower);
+    }
 }
 
 // --- The policy run.

@@ -2,7 +2,16 @@
 //
 // RefCount against a reference model: any start value and any sequence of
 // retain/release/tryRetain must give the model's results, the model's count
-// (kSaturated once saturated) and exactly the model's number of warnings.
+// (kSaturated once saturated) and exactly the model's number of warnings
+// (one per counter: only the call that saturates it warns).
+//
+// Public operations, each reached after any other: RefCount(), RefCount(n)
+// (eight start values, the saturated one included), retain, release,
+// tryRetain, count, isSaturated; RefCounted: retain, release (free() exactly
+// once, at the model's last reference, never after saturation), tryRetain,
+// retainCount, driven by the same input. Misuse is part of the sequences:
+// release past zero (underflow), retain after the last release (use after
+// free), retain past kMax (from the kMax - 2 ... kMax starts).
 #include "kdrv/refcount.hpp"
 #include "kdrv/testing.hpp"
 
@@ -71,6 +80,14 @@ void check(bool ok)
     if (!ok)
         abort();
 }
+
+// free() only counts: the object lives on the stack, so a use after the
+// model's last release stays observable instead of being a real one.
+struct Counted : kdrv::RefCounted
+{
+    int freed = 0;
+    void free() override { ++freed; }
+};
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
@@ -107,6 +124,35 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             check(r.isSaturated() == m.saturated);
             check(g_warnings == m.warnings);
         }
+    }
+    // RefCounted over the same input, from its default count of 1.
+    g_warnings = 0;
+    Counted object;
+    Model om = {1, false, 0};
+    int expectFreed = 0;
+    check(kdrv::RefCount().count() == 1u);
+    for (size_t i = 1; i < size; ++i)
+    {
+        switch (data[i] & 3u)
+        {
+        case 0:
+            object.retain();
+            om.retain();
+            break;
+        case 1:
+            object.release();
+            if (om.release())
+                ++expectFreed;
+            break;
+        case 2:
+            check(object.tryRetain() == om.tryRetain());
+            break;
+        default:
+            break;
+        }
+        check(object.freed == expectFreed);
+        check(object.retainCount() == om.expected());
+        check(g_warnings == om.warnings);
     }
     return 0;
 }

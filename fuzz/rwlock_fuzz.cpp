@@ -4,6 +4,17 @@
 // every operation that cannot block (try variants, and the blocking ones only
 // where they must succeed at once) must agree with a model of shared holds
 // and the exclusive hold, including upgrade and downgrade.
+//
+// Public operations and how they are reached (any order, one opcode each):
+//   init, destroy (when the model says the lock is free, then init again),
+//   readLock, tryReadLock, readUnlock, writeLock, tryWriteLock, writeUnlock,
+//   upgradeToWrite (Upgraded: the sole reader), downgradeToRead,
+//   RWLockReadGuard, RWLockWriteGuard, RWLockGuard (with upgrade and
+//   downgrade inside), assertNotOwned (a no-op outside lock-debug builds).
+// Not reached from one thread: upgradeToWrite's ReleasedLock (needs a
+// competing upgrader; tests/rwlock_test.cpp) and blocking waits. Misuse
+// (unlocking an unheld lock, destroying a held one) is not a Status but a
+// lock-debug contract failure, covered by tests/lockdebug.
 #include "kdrv/rwlock.hpp"
 
 #include <stddef.h>
@@ -33,8 +44,48 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     bool writer = false;
     for (size_t i = 0; i < size; ++i)
     {
-        switch (data[i] & 7u)
+        switch (data[i] & 15u)
         {
+        case 8: // destroy and init again while free
+            if (!writer && readers == 0)
+            {
+                lock.destroy();
+                check(lock.init() == kdrv::Status::Success);
+            }
+            break;
+        case 9:
+            if (!writer)
+            {
+                kdrv::RWLockReadGuard guard(lock);
+                check(!lock.tryWriteLock());
+            }
+            break;
+        case 10:
+            if (!writer && readers == 0)
+            {
+                kdrv::RWLockWriteGuard guard(lock);
+                check(!lock.tryReadLock());
+                lock.assertOwned();
+            }
+            break;
+        case 11: // RWLockGuard: read, upgrade (sole holder), downgrade, release
+            if (!writer && readers == 0)
+            {
+                kdrv::RWLockGuard guard(lock);
+                check(!lock.tryWriteLock());
+                if (guard.upgrade())
+                {
+                    check(!lock.tryReadLock());
+                    guard.downgrade();
+                }
+                check(lock.tryReadLock());
+                lock.readUnlock();
+            }
+            break;
+        case 12:
+            if (!writer)
+                lock.assertNotOwned();
+            break;
         case 0: // tryReadLock succeeds exactly when nobody writes
         {
             bool got = lock.tryReadLock();

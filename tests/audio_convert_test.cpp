@@ -106,11 +106,64 @@ TEST_CASE("float -> s16 symmetric matches a double-precision reference")
         double r = y >= 0 ? floor(y + 0.5) : -floor(-y + 0.5); // exact in double
         r = r > 32767.0 ? 32767.0 : (r < -32768.0 ? -32768.0 : r);
         REQUIRE(toSym(x) == static_cast<int16_t>(r));
-        // The book's product is a float product: compare with it exactly.
-        const float cf = x > 1.0f ? 1.0f : (x < -1.0f ? -1.0f : x);
-        const float pf = cf >= 0.0f ? cf * 32767.0f : cf * 32768.0f;
-        REQUIRE(toBook(x) == static_cast<int16_t>(static_cast<int32_t>(pf)));
     }
+}
+
+namespace
+{
+// The book mode's definition with the exact product: a float times 32767
+// has at most 24 + 15 significant bits, so a double holds it exactly.
+int16_t bookReference(float x)
+{
+    if (x != x)
+        return 0;
+    const double c = x > 1.0f ? 1.0 : (x < -1.0f ? -1.0 : static_cast<double>(x));
+    return static_cast<int16_t>(c >= 0 ? static_cast<int32_t>(c * 32767.0)
+                                       : static_cast<int32_t>(c * 32768.0));
+}
+float floatFromBits(uint32_t u)
+{
+    float x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+} // namespace
+
+TEST_CASE("float -> s16 book is trunc of the exact product x times 32767")
+{
+    // Two inputs whose float product rounds up across a step.
+    CHECK(toBook(floatFromBits(0x3F7B85F7u)) == 32193); // 32193.99991 exactly
+    CHECK(bookReference(floatFromBits(0x3F7B85F7u)) == 32193);
+    CHECK(toBook(floatFromBits(0x38000100u)) == 0);
+    // Every step k / 32767 (k in [-32768, 32767]) and 64 floats either side of
+    // it, both signs: the inputs where a rounded product can cross a step.
+    long mismatches = 0;
+    for (int32_t k = -32768; k <= 32767; ++k)
+    {
+        const double step = k >= 0 ? k / 32767.0 : k / 32768.0;
+        float f = static_cast<float>(step);
+        for (int i = 0; i < 64; ++i)
+            f = nextafterf(f, -2.0f);
+        for (int i = 0; i < 129; ++i, f = nextafterf(f, 2.0f))
+        {
+            if (toBook(f) != bookReference(f))
+                ++mismatches;
+        }
+    }
+    CHECK(mismatches == 0);
+    // A sweep of ordinary inputs too, and the block converter agrees.
+    for (int i = -1250000; i <= 1250000; i += 37)
+    {
+        const float x = static_cast<float>(i) * 1e-6f;
+        REQUIRE(toBook(x) == bookReference(x));
+    }
+    float in[3] = {floatFromBits(0x3F7B85F7u), floatFromBits(0x38000100u), 1.0f};
+    int16_t out[3] = {};
+    REQUIRE(kdrv::convertFromFloat(AudioSampleFormat::S16Book, kHost, in, out, 0, 3, 1) ==
+            Status::Success);
+    CHECK(out[0] == 32193);
+    CHECK(out[1] == 0);
+    CHECK(out[2] == 32767);
 }
 
 // --- 10. s -> float, round trips -------------------------------------------------

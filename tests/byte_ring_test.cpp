@@ -259,7 +259,7 @@ TEST_CASE("byte ring: batches publish once and respect full and empty")
         CHECK(batch.put(12));
         CHECK(batch.put(13));
         CHECK_FALSE(batch.put(14));
-        batch.publish();
+        CHECK(batch.publish() == kdrv::Status::Success);
         CHECK(t.ring.used() == 4u);
     }
     {
@@ -753,4 +753,155 @@ TEST_CASE("copyBulk copies every size and alignment exactly")
                 CHECK(dst[offset - 1] == 0xCC);
         }
     }
+}
+
+using namespace kdrv;
+
+namespace
+{
+// A ring over 16 bytes of 0xEE with a reservation of all 16 bytes open.
+struct Reserved16
+{
+    Reserved16()
+    {
+        memset(storage, 0xEE, sizeof storage);
+        REQUIRE(ring.init(storage, 16) == Status::Success);
+        REQUIRE(ring.reserve(spans) == 16u);
+    }
+    // The ring must still hold at most its capacity, and a new reservation
+    // must describe no more than the free space inside the storage.
+    void checkIntact(uint32_t expectUsed)
+    {
+        CHECK(ring.used() == expectUsed);
+        ByteRingSpan again[2];
+        const uint32_t free = ring.reserve(again);
+        CHECK(free == 16u - expectUsed);
+        CHECK(again[0].size + again[1].size == free);
+        CHECK(again[0].data >= storage);
+        CHECK(again[0].data + again[0].size <= storage + 16);
+        CHECK(again[1].size <= 16u);
+    }
+    uint8_t storage[16];
+    ByteRingSpan spans[2];
+    ByteRing ring;
+};
+} // namespace
+
+TEST_CASE("byte ring: a reservation is stale after put and its commit publishes nothing")
+{
+    Reserved16 r;
+    REQUIRE(r.ring.put(0xAA));
+    CHECK(r.ring.commit(16) != Status::Success);
+    r.checkIntact(1);
+    uint8_t out[16] = {};
+    CHECK(r.ring.read(out, sizeof out) == 1u);
+    CHECK(out[0] == 0xAA);
+}
+
+TEST_CASE("byte ring: a reservation is stale after write and after a put batch")
+{
+    {
+        Reserved16 r;
+        const uint8_t two[2] = {1, 2};
+        REQUIRE(r.ring.write(two, 2) == 2u);
+        CHECK(r.ring.commit(1) != Status::Success);
+        CHECK(r.ring.commit(14) != Status::Success);
+        r.checkIntact(2);
+    }
+    {
+        Reserved16 r;
+        {
+            ByteRingPutBatch batch(r.ring);
+            REQUIRE(batch.put(7));
+        }
+        CHECK(r.ring.commit(16) != Status::Success);
+        r.checkIntact(1);
+    }
+}
+
+TEST_CASE("byte ring: double commit and commit without reserve are refused")
+{
+    Reserved16 r;
+    CHECK(r.ring.commit(16) == Status::Success);
+    CHECK(r.ring.commit(16) != Status::Success);
+    CHECK(r.ring.commit(1) != Status::Success);
+    CHECK(r.ring.used() == 16u);
+    uint8_t fresh[16];
+    ByteRing other;
+    REQUIRE(other.init(fresh, 16) == Status::Success);
+    CHECK(other.commit(1) != Status::Success);
+    CHECK(other.used() == 0u);
+}
+
+TEST_CASE("byte ring: a put batch overtaken by another producer operation publishes nothing")
+{
+    uint8_t storage[16];
+    ByteRing ring;
+    REQUIRE(ring.init(storage, 16) == Status::Success);
+    {
+        ByteRingPutBatch batch(ring);
+        REQUIRE(batch.put(1));
+        const uint8_t ten[10] = {};
+        REQUIRE(ring.write(ten, 10) == 10u);
+        CHECK(batch.publish() == Status::Busy);
+        CHECK(ring.used() == 10u);
+        // The batch restarts at the ring's index and works again.
+        REQUIRE(batch.put(2));
+        CHECK(batch.publish() == Status::Success);
+        CHECK(ring.used() == 11u);
+    }
+    CHECK(ring.used() == 11u);
+    CHECK(ring.space() == 5u);
+}
+
+TEST_CASE("byte ring: a get batch overtaken by another consumer operation frees nothing twice")
+{
+    uint8_t storage[16];
+    ByteRing ring;
+    REQUIRE(ring.init(storage, 16) == Status::Success);
+    const uint8_t data[6] = {1, 2, 3, 4, 5, 6};
+    REQUIRE(ring.write(data, 6) == 6u);
+    {
+        ByteRingGetBatch batch(ring);
+        uint8_t b = 0;
+        REQUIRE(batch.get(&b));
+        CHECK(b == 1);
+        uint8_t two[2];
+        REQUIRE(ring.read(two, 2) == 2u); // bytes 1 and 2
+        CHECK(batch.publish() == Status::Busy);
+        CHECK(ring.used() == 4u);
+        REQUIRE(batch.get(&b));
+        CHECK(b == 3);
+    }
+    CHECK(ring.used() == 3u);
+    CHECK(ring.flush() == 3u);
+    CHECK(ring.used() == 0u);
+}
+
+TEST_CASE("byte ring: every operation after destroy sees an empty zero-capacity ring")
+{
+    uint8_t storage[16];
+    ByteRing ring;
+    REQUIRE(ring.init(storage, 16) == Status::Success);
+    ring.destroy();
+    CHECK_FALSE(ring.isInitialized());
+    CHECK(ring.resize(1) == Status::BadArgument);
+    CHECK_FALSE(ring.put(1));
+    uint8_t b = 0;
+    CHECK(ring.write(&b, 1) == 0u);
+    ByteRingSpan spans[2];
+    CHECK(ring.reserve(spans) == 0u);
+    CHECK(ring.commit(1) == Status::BadArgument);
+    CHECK_FALSE(ring.get(&b));
+    CHECK(ring.read(&b, 1) == 0u);
+    ByteRingConstSpan in[2];
+    CHECK(ring.peek(in) == 0u);
+    CHECK(ring.consume(1) == Status::BadArgument);
+    CHECK(ring.flush() == 0u);
+    {
+        ByteRingPutBatch batch(ring);
+        CHECK_FALSE(batch.put(1));
+    }
+    CHECK(ring.used() == 0u);
+    CHECK(ring.capacity() == 0u);
 }

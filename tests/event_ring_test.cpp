@@ -76,3 +76,22 @@ TEST_CASE("stress: event ring SPSC keeps records in order")
     CHECK(ok);
     CHECK(ring.empty());
 }
+
+TEST_CASE("event ring: operations after destroy find an empty ring")
+{
+    kdrv::SerialEventRecord storage[4];
+    kdrv::EventRing ring;
+    CHECK(ring.front() == nullptr);
+    CHECK_FALSE(ring.pop(nullptr));
+    REQUIRE(ring.init(storage, 4) == kdrv::Status::Success);
+    REQUIRE(ring.push(1, 2, 3));
+    REQUIRE(ring.push(4, 5, 6));
+    ring.destroy();
+    CHECK(ring.capacity() == 0u);
+    CHECK(ring.used() == 0u);
+    CHECK(ring.front() == nullptr);
+    kdrv::SerialEventRecord r = {};
+    CHECK_FALSE(ring.pop(&r));
+    CHECK_FALSE(ring.push(1, 2, 3));
+    CHECK(ring.flush() == 0u);
+}

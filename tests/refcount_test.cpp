@@ -212,3 +212,32 @@ TEST_CASE("stress: concurrent retain/release/tryRetain frees exactly once, never
     CHECK(early.load() == 0);
     MESSAGE("refcount stress operations: " << ops.load());
 }
+
+TEST_CASE("refcount: racing releases of a released count warn once per counter")
+{
+    kdrvtest::WarningCapture warnings;
+    for (int round = 0; round < 20; ++round)
+    {
+        RefCount r(0);
+        std::atomic<bool> go{false};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t)
+            threads.emplace_back(
+                [&]
+                {
+                    while (!go.load())
+                    {
+                    }
+                    for (int i = 0; i < 50; ++i)
+                    {
+                        CHECK_FALSE(r.release());
+                        r.retain();
+                    }
+                });
+        go = true;
+        for (std::thread& t : threads)
+            t.join();
+        CHECK(r.isSaturated());
+    }
+    CHECK(warnings.warnings() == 20);
+}

@@ -755,3 +755,154 @@ TEST_CASE("stress: serial port producer and consumer lose no byte and no wakeup"
     CHECK(seq == total);
     CHECK(p.port.receiveOverrunBytes() == 0u);
 }
+
+TEST_CASE("serial port: a released port ignores the hardware and discards queued bytes")
+{
+    Port p;
+    p.open();
+    const uint8_t data[4] = {1, 2, 3, 4};
+    uint32_t count = 0;
+    REQUIRE(p.port.enqueueData(data, 4, &count, false) == Status::Success);
+    REQUIRE(count == 4u);
+    CHECK(p.log.starts.load() == 1);
+    REQUIRE(p.port.releasePort() == Status::Success);
+    CHECK(p.state() == 0u);
+    // The hardware, still running, takes and finishes: nothing changes.
+    uint8_t out[4] = {};
+    CHECK(p.port.transmitTake(out, 2) == 0u); // the queued bytes were discarded
+    p.port.transmitIdle();
+    CHECK(p.state() == 0u);
+    CHECK(p.log.starts.load() == 1);
+    const uint8_t in[2] = {9, 9};
+    CHECK(p.port.receivePut(in, 2) == 0u);
+    CHECK(p.port.receiveEvent(kSerialEventFramingError, 0) != Status::Success);
+    CHECK(p.state() == 0u);
+    // Reopened, the port starts with empty queues.
+    p.open();
+    CHECK(p.port.transmitTake(out, 4) == 0u);
+    CHECK((p.state() & (kSerialStateTxqEmpty | kSerialStateRxqEmpty)) ==
+          (kSerialStateTxqEmpty | kSerialStateRxqEmpty));
+    CHECK(p.log.starts.load() == 1);
+}
+
+TEST_CASE("serial port: deadlineAfter saturates and is never zero")
+{
+    CHECK(SerialPortCore::deadlineAfter(~static_cast<uint64_t>(0)) == ~static_cast<uint64_t>(0));
+    CHECK(SerialPortCore::deadlineAfter(~static_cast<uint64_t>(0) - 1) >=
+          platform::monotonicNanos());
+    const uint64_t now = platform::monotonicNanos();
+    const uint64_t d = SerialPortCore::deadlineAfter(1000);
+    CHECK(d >= now + 1000);
+    CHECK(SerialPortCore::deadlineAfter(0) != 0u);
+}
+
+TEST_CASE("serial port: every blocking call gives up at its deadline with Timeout")
+{
+    Port p(4, 4);
+    p.open();
+    const uint64_t past = 1; // long gone: the wait gives up after one sleep
+    uint8_t buf[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    uint32_t count = 99;
+    // TX full after 4 bytes; the rest waits for LOW_WATER.
+    CHECK(p.port.enqueueData(buf, 8, &count, true, past) == Status::Timeout);
+    CHECK(count == 4u);
+    CHECK(p.port.dequeueData(buf, 8, &count, 1, past) == Status::Timeout);
+    CHECK(count == 0u);
+    uint32_t ev = 0, data = 0;
+    CHECK(p.port.dequeueEvent(&ev, &data, true, past) == Status::Timeout);
+    CHECK(p.port.dequeueDataOrEvent(buf, 8, &count, 1, &ev, &data, past) == Status::Timeout);
+    // TX events queue behind the 4 bytes; the ring of 4 fills, the fifth waits.
+    for (int i = 0; i < 4; ++i)
+        REQUIRE(p.port.enqueueEvent(kSerialEventDataRate, 9600, false) == Status::Success);
+    CHECK(p.port.enqueueEvent(kSerialEventDataRate, 9600, true, past) == Status::Timeout);
+    uint32_t st = kSerialStateRxBusy; // wait for RX_BUSY to be set: it never is
+    CHECK(p.port.watchState(&st, kSerialStateRxBusy, past) == Status::Timeout);
+    // A second acquirer waits for the release.
+    CHECK(p.port.acquirePort(true, past) == Status::Timeout);
+    // A relative deadline from the helper times out the same way.
+    CHECK(p.port.dequeueData(buf, 8, &count, 1, SerialPortCore::deadlineAfter(1000000)) ==
+          Status::Timeout);
+}
+
+TEST_CASE("serial port: a read loop on dequeueData spins on an RX event, dequeueDataOrEvent cannot")
+{
+    Port p(16, 4);
+    p.open();
+    const uint8_t six[6] = {1, 2, 3, 4, 5, 6};
+    CHECK(p.port.receivePut(six, 6) == 4u); // overrun: the event sits after 4 bytes
+    uint8_t buf[16];
+    uint32_t count = 0;
+    REQUIRE(p.port.dequeueData(buf, 16, &count, 4) == Status::Success);
+    CHECK(count == 4u);
+    // The trap: below min at an event, Success with nothing, again and again.
+    for (int i = 0; i < 3; ++i)
+    {
+        CHECK(p.port.dequeueData(buf, 16, &count, 1) == Status::Success);
+        CHECK(count == 0u);
+    }
+    CHECK(p.port.nextEvent() == kSerialEventSwOverrunError);
+    // The loop-safe form hands the event back, so the next call waits for data.
+    uint32_t ev = 0, data = 9;
+    CHECK(p.port.dequeueDataOrEvent(buf, 16, &count, 1, &ev, &data) == Status::Success);
+    CHECK(count == 0u);
+    CHECK(ev == kSerialEventSwOverrunError);
+    CHECK(data == 0u);
+    CHECK(p.port.nextEvent() == kSerialEventEoq);
+    const uint8_t two[2] = {7, 8};
+    CHECK(p.port.receivePut(two, 2) == 2u);
+    CHECK(p.port.dequeueDataOrEvent(buf, 16, &count, 2, &ev, &data) == Status::Success);
+    CHECK(count == 2u);
+    CHECK(ev == kSerialEventEoq);
+    CHECK(buf[0] == 7);
+    CHECK(p.port.dequeueDataOrEvent(buf, 16, &count, 1, nullptr, &data) == Status::BadArgument);
+    // A loop of the safe form over a stream of events and bytes always ends.
+    uint32_t total = 0;
+    int calls = 0;
+    REQUIRE(p.port.receiveEvent(kSerialEventFramingError, 0) == Status::Success);
+    CHECK(p.port.receivePut(six, 3) == 3u);
+    while (total < 3 && calls < 10)
+    {
+        ++calls;
+        REQUIRE(p.port.dequeueDataOrEvent(buf, 16, &count, 3 - total, &ev, &data) ==
+                Status::Success);
+        total += count;
+    }
+    CHECK(total == 3u);
+    CHECK(calls == 2);
+}
+
+TEST_CASE("serial port: zero-copy transmit peeks in place and consumes what was sent")
+{
+    Port p(8, 8);
+    p.open();
+    const uint8_t data[6] = {1, 2, 3, 4, 5, 6};
+    uint32_t count = 0;
+    REQUIRE(p.port.enqueueData(data, 6, &count, false) == Status::Success);
+    ByteRingConstSpan spans[2];
+    CHECK(p.port.transmitPeek(spans, 4) == 4u);
+    CHECK(spans[0].size + spans[1].size == 4u);
+    CHECK(spans[0].data[0] == 1);
+    CHECK(p.port.transmitConsume(5) == Status::BadArgument); // beyond the view
+    CHECK(p.port.transmitConsume(3) == Status::Success);
+    CHECK(p.port.transmitConsume(2) == Status::BadArgument); // 1 left of the view
+    CHECK(p.port.transmitConsume(1) == Status::Success);
+    CHECK(p.port.transmitPeek(spans, 16) == 2u);
+    CHECK(spans[0].data[0] == 5);
+    // A TX event stops the view at its position.
+    REQUIRE(p.port.enqueueEvent(kSerialEventDataRate, 19200, false) == Status::Success);
+    REQUIRE(p.port.enqueueData(data, 2, &count, false) == Status::Success);
+    CHECK(p.port.transmitPeek(spans, 16) == 2u);
+    CHECK(p.port.transmitConsume(2) == Status::Success);
+    CHECK(p.log.lastData.load() == 19200u); // executed when its bytes were sent
+    CHECK(p.port.transmitPeek(spans, 16) == 2u);
+    // A flush cancels the view: nothing is consumed twice.
+    REQUIRE(p.port.executeEvent(kSerialEventTxqFlush, 0) == Status::Success);
+    CHECK(p.port.transmitConsume(1) == Status::BadArgument);
+    CHECK((p.state() & kSerialStateTxqEmpty) != 0u);
+    REQUIRE(p.port.enqueueData(data, 3, &count, false) == Status::Success);
+    CHECK(p.port.transmitPeek(spans, 16) == 3u);
+    REQUIRE(p.port.releasePort() == Status::Success);
+    CHECK(p.port.transmitConsume(1) == Status::NotOpen);
+    CHECK(p.port.transmitPeek(spans, 16) == 0u);
+    CHECK(p.port.transmitPeek(nullptr, 16) == 0u);
+}

@@ -31,7 +31,8 @@
 ///     cast (that is undefined behaviour): values are saturated in float first.
 ///   - S16TruncatingClip (alias S16Book, the name in the book)
 ///                  clamp x to [-1, 1]; x >= 0 ? trunc(x * 32767)
-///                  : trunc(x * 32768). The classic clip routine: +1.0 gives
+///                  : trunc(x * 32768), of the exact (unrounded) product.
+///                  The classic clip routine: +1.0 gives
 ///                  32767 and -1.0 gives -32768, but positive values lose up
 ///                  to one step, so s16 -> float -> s16 turns every s > 0
 ///                  into s - 1 (32767 -> 0.99997 -> 32766); 0 and negative
@@ -171,8 +172,16 @@ constexpr float kAudioBelowOne = 1.0f - 1.0f / 16777216.0f;
 KDRV_INLINE int16_t audioFloatToS16TruncatingClip(float x)
 {
     const float c = detail::audioClamp(detail::audioNanToZero(x), -1.0f, 1.0f);
-    const float scale = c >= 0.0f ? 32767.0f : 32768.0f;
-    return static_cast<int16_t>(static_cast<int32_t>(c * scale));
+    // trunc of the exact product, not of a rounded float product (which
+    // crosses a step upwards for about 7% of the inputs next to one). c * 2^15
+    // is exact, and so is its fractional part; c * 32767 = c * 2^15 - c, so
+    // for c > 0 the exact product lies below the integer part t exactly when
+    // the fractional part is below c, and then trunc gives t - 1 (c <= 1).
+    const float p = c * detail::kAudioTwoPow15;
+    const int32_t t = static_cast<int32_t>(p);
+    const float fraction = p - static_cast<float>(t);
+    const int32_t below = (c > 0.0f && fraction < c) ? 1 : 0;
+    return static_cast<int16_t>(t - below);
 }
 
 /// The book's name for audioFloatToS16TruncatingClip.

@@ -29,6 +29,21 @@
 /// destroy need both sides quiescent. flush() is a consumer operation and may
 /// run concurrently with the producer.
 ///
+/// Zero-copy and batches: misuse is refused, never a corrupted ring. A
+/// reservation (reserve) is anchored at the producer index it was made at:
+/// commit() publishes only while no other producer operation has moved that
+/// index since (put, write, a batch, or commits of another reservation) and
+/// only what the reservation still covers. A stale, doubled or oversized
+/// commit returns BadArgument and publishes nothing; a new reserve() replaces
+/// the old reservation. A batch publishes only if no other operation of its
+/// side moved the index since the batch began (or last published): otherwise
+/// its staged bytes are dropped (PutBatch) or its gets are not returned to the
+/// producer (GetBatch) and publish() returns Busy. consume() drops at most
+/// the bytes held, so it is safe after get/read or without a peek (it skips
+/// data); to drop exactly what a peek showed, consume the peek's total less
+/// whatever was taken since. After destroy() every operation sees an empty,
+/// zero-capacity ring (puts fail, reads return 0, resize is BadArgument).
+///
 /// Calling context: every operation is bounded, never blocks and never
 /// allocates, so all of them may be called from interrupt/filter context.
 #ifndef KDRV_BYTE_RING_HPP
@@ -108,11 +123,12 @@ public:
     bool isInitialized() const { return producer_.buffer != nullptr; }
 
     /// Changes the usable capacity, keeping the storage. Both sides must be
-    /// quiescent. BadArgument if capacity is 0 or above the storage size;
+    /// quiescent. BadArgument if the ring is not initialized, or capacity is
+    /// 0 or above the storage size;
     /// Busy if the ring holds data (resizing never drops or moves bytes).
     KDRV_NODISCARD Status resize(uint32_t capacity)
     {
-        if (capacity == 0 || capacity > storageSize())
+        if (!isInitialized() || capacity == 0 || capacity > storageSize())
             return Status::BadArgument;
         if (producer_.in.load(MemoryOrder::Relaxed) != consumer_.out.load(MemoryOrder::Relaxed))
             return Status::Busy;
@@ -183,8 +199,9 @@ public:
     /// Zero-copy producer access: describes the free space as at most two
     /// spans (the second non-empty only across the wrap), limited to
     /// maxBytes. Returns the total. The producer fills a prefix of the spans
-    /// and publishes it with commit(). Any other producer operation (put,
-    /// write, a batch) cancels the reservation.
+    /// and publishes it with commit(). Any other producer operation that
+    /// publishes (put, write, a batch) cancels the reservation: its commit
+    /// then returns BadArgument. A new reserve() replaces the reservation.
     uint32_t reserve(ByteRingSpan spans[2], uint32_t maxBytes = 0xFFFFFFFFu)
     {
         KDRV_EXPECTS(spans != nullptr);
@@ -197,18 +214,28 @@ public:
         spans[1].data = producer_.buffer;
         spans[1].size = total - first;
         producer_.reserved = total;
+        producer_.reservedAt = in;
         return total;
     }
 
-    /// Publishes the first n reserved bytes. BadArgument if n exceeds what
-    /// the last reserve() returned (less what was committed since); nothing
-    /// is published then. Several commits may follow one reserve.
+    /// Publishes the first n reserved bytes (the next n after earlier
+    /// commits of the same reservation). BadArgument, publishing nothing, if
+    /// n exceeds what the last reserve() returned less what was committed
+    /// since, or if the reservation is stale (another producer operation
+    /// published after it). Several commits may follow one reserve; commit(0)
+    /// is always Success and does nothing.
     KDRV_NODISCARD Status commit(uint32_t n)
     {
-        if (n > producer_.reserved)
+        if (n == 0)
+            return Status::Success; // publishes nothing, whatever the reservation
+        const uint32_t in = producer_.in.load(MemoryOrder::Relaxed);
+        if (in != producer_.reservedAt || n > producer_.reserved)
+            return Status::BadArgument;
+        // Never more than the free space, whatever happened since reserve.
+        if (n > producer_.limit - in && n > refreshProducerLimit(in))
             return Status::BadArgument;
         producer_.reserved -= n;
-        const uint32_t in = producer_.in.load(MemoryOrder::Relaxed);
+        producer_.reservedAt = in + n;
         producer_.in.store(in + n, MemoryOrder::Release);
         return Status::Success;
     }
@@ -300,7 +327,7 @@ private:
     struct KDRV_CACHE_ALIGNED ProducerSide
     {
         constexpr ProducerSide()
-            : in(0), limit(0), reserved(0), mask(0), capacity(0), buffer(nullptr)
+            : in(0), limit(0), reserved(0), reservedAt(0), mask(0), capacity(0), buffer(nullptr)
         {
         }
         ProducerSide& operator=(const ProducerSide& other)
@@ -308,6 +335,7 @@ private:
             in.storePlain(other.in.loadPlain());
             limit = other.limit;
             reserved = other.reserved;
+            reservedAt = other.reservedAt;
             mask = other.mask;
             capacity = other.capacity;
             buffer = other.buffer;
@@ -315,7 +343,8 @@ private:
         }
         AtomicU32 in;
         uint32_t limit;
-        uint32_t reserved;
+        uint32_t reserved;   // bytes the current reservation still covers
+        uint32_t reservedAt; // the value of `in` at which it is current
         uint32_t mask;
         uint32_t capacity;
         uint8_t* buffer;
@@ -347,6 +376,7 @@ private:
         producer_.in.store(0, MemoryOrder::Relaxed);
         producer_.limit = producer_.capacity;
         producer_.reserved = 0;
+        producer_.reservedAt = 0;
         consumer_.out.store(0, MemoryOrder::Relaxed);
         consumer_.limit = 0;
     }
@@ -377,16 +407,20 @@ private:
 /// in the batch (a local, usually registers), so each put is a compare, a
 /// store and an increment. The bytes become visible to the consumer at
 /// publish() or when the batch is destroyed. Only one batch (or other
-/// producer operation) at a time per ring.
+/// producer operation) at a time per ring: if another producer operation
+/// publishes while the batch is open, the batch's staged bytes are dropped
+/// and publish() returns Busy: the indices stay consistent, but bytes both
+/// wrote to the same place hold either's value.
 class ByteRingPutBatch
 {
 public:
     explicit ByteRingPutBatch(ByteRing& ring)
         : ring_(ring), buffer_(ring.producer_.buffer), mask_(ring.producer_.mask),
-          head_(ring.producer_.in.load(MemoryOrder::Relaxed)), limit_(ring.producer_.limit)
+          base_(ring.producer_.in.load(MemoryOrder::Relaxed)), head_(base_),
+          limit_(ring.producer_.limit)
     {
     }
-    ~ByteRingPutBatch() { publish(); }
+    ~ByteRingPutBatch() { (void)publish(); }
     KDRV_NONCOPYABLE(ByteRingPutBatch);
 
     /// Stages one byte; false if the ring is full.
@@ -399,8 +433,26 @@ public:
         return true;
     }
 
-    /// Makes the staged bytes visible to the consumer.
-    void publish() { ring_.producer_.in.store(head_, MemoryOrder::Release); }
+    /// Makes the staged bytes visible to the consumer. Busy (and the staged
+    /// bytes dropped, the batch restarting at the ring's index) if another
+    /// producer operation published since the batch began or last published.
+    KDRV_NODISCARD Status publish()
+    {
+        const uint32_t in = ring_.producer_.in.load(MemoryOrder::Relaxed);
+        if (KDRV_UNLIKELY(in != base_))
+        {
+            base_ = in;
+            head_ = in;
+            limit_ = ring_.producer_.limit;
+            return Status::Busy;
+        }
+        if (head_ != base_)
+        {
+            ring_.producer_.in.store(head_, MemoryOrder::Release);
+            base_ = head_;
+        }
+        return Status::Success;
+    }
 
 private:
     uint32_t refresh()
@@ -413,21 +465,26 @@ private:
     ByteRing& ring_;
     uint8_t* buffer_;
     uint32_t mask_;
+    uint32_t base_; // the ring's `in` when the batch began or last published
     uint32_t head_;
     uint32_t limit_;
 };
 
 /// The consumer's counterpart: gets with one release of `out` per batch, so
-/// the producer sees the space at publish() or destruction.
+/// the producer sees the space at publish() or destruction. If another
+/// consumer operation (get, read, consume, flush) moved `out` while the batch
+/// was open, publish() returns Busy and leaves `out` where that operation put
+/// it (the batch's gets are not returned, so no byte is freed twice).
 class ByteRingGetBatch
 {
 public:
     explicit ByteRingGetBatch(ByteRing& ring)
         : ring_(ring), buffer_(ring.consumer_.buffer), mask_(ring.consumer_.mask),
-          tail_(ring.consumer_.out.load(MemoryOrder::Relaxed)), limit_(ring.consumer_.limit)
+          base_(ring.consumer_.out.load(MemoryOrder::Relaxed)), tail_(base_),
+          limit_(ring.consumer_.limit)
     {
     }
-    ~ByteRingGetBatch() { publish(); }
+    ~ByteRingGetBatch() { (void)publish(); }
     KDRV_NONCOPYABLE(ByteRingGetBatch);
 
     /// Takes one byte; false (and *byte untouched) if the ring is empty.
@@ -440,8 +497,27 @@ public:
         return true;
     }
 
-    /// Returns the taken bytes' space to the producer.
-    void publish() { ring_.consumer_.out.store(tail_, MemoryOrder::Release); }
+    /// Returns the taken bytes' space to the producer. Busy (nothing
+    /// returned, the batch restarting at the ring's index) if another
+    /// consumer operation moved the index since the batch began or last
+    /// published.
+    KDRV_NODISCARD Status publish()
+    {
+        const uint32_t out = ring_.consumer_.out.load(MemoryOrder::Relaxed);
+        if (KDRV_UNLIKELY(out != base_))
+        {
+            base_ = out;
+            tail_ = out;
+            limit_ = ring_.consumer_.limit;
+            return Status::Busy;
+        }
+        if (tail_ != base_)
+        {
+            ring_.consumer_.out.store(tail_, MemoryOrder::Release);
+            base_ = tail_;
+        }
+        return Status::Success;
+    }
 
 private:
     uint32_t refresh()
@@ -454,6 +530,7 @@ private:
     ByteRing& ring_;
     const uint8_t* buffer_;
     uint32_t mask_;
+    uint32_t base_; // the ring's `out` when the batch began or last published
     uint32_t tail_;
     uint32_t limit_;
 };

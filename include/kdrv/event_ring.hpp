@@ -17,6 +17,11 @@
 /// ordering after the record is written and loaded with acquire ordering
 /// before it is read, and the reverse for `out`. Anything else needs the
 /// caller's lock. Nothing blocks or allocates.
+///
+/// Misuse: before init and after destroy the ring is empty with capacity 0
+/// (push fails, front is null, pop and flush find nothing); destroy forgets
+/// the records it held. The pointer front() returns stays valid until the
+/// next pop, flush or destroy.
 #ifndef KDRV_EVENT_RING_HPP
 #define KDRV_EVENT_RING_HPP
 
@@ -54,10 +59,13 @@ class EventRing
         out_.store(0, MemoryOrder::Relaxed);
         return Status::Success;
     }
+    /// Forgets the storage and any records held. Both sides quiescent.
     void destroy()
     {
         records_ = nullptr;
         mask_ = 0;
+        in_.store(0, MemoryOrder::Relaxed);
+        out_.store(0, MemoryOrder::Relaxed);
     }
     bool isInitialized() const { return records_ != nullptr; }
     uint32_t capacity() const { return records_ != nullptr ? mask_ + 1 : 0; }
@@ -88,7 +96,7 @@ class EventRing
     const SerialEventRecord* front() const
     {
         const uint32_t out = out_.load(MemoryOrder::Relaxed);
-        if (in_.load(MemoryOrder::Acquire) == out)
+        if (records_ == nullptr || in_.load(MemoryOrder::Acquire) == out)
             return nullptr;
         return &records_[out & mask_];
     }
@@ -98,7 +106,7 @@ class EventRing
     bool pop(SerialEventRecord* record)
     {
         const uint32_t out = out_.load(MemoryOrder::Relaxed);
-        if (in_.load(MemoryOrder::Acquire) == out)
+        if (records_ == nullptr || in_.load(MemoryOrder::Acquire) == out)
             return false;
         if (record != nullptr)
             *record = records_[out & mask_];

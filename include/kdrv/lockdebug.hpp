@@ -10,7 +10,12 @@
 ///   - unlocking a lock the caller does not hold;
 ///   - destroying a lock that is held;
 ///   - using a lock before init() (on every backend, although only xnu needs
-///     init(): a debug build catches in user space what a kext would hit).
+///     init(): a debug build catches in user space what a kext would hit);
+///   - in user-space builds, a lock whose storage is destroyed while it is
+///     still initialized (init() without destroy()) is reported through
+///     platform::warn when its storage goes away: this covers every
+///     two-phase object holding a lock (SpinLock, Mutex, LockedByteRing,
+///     SerialPortCore ...).
 /// assertOwned()/assertNotOwned() check ownership in debug builds and compile
 /// to nothing otherwise.
 ///
@@ -106,6 +111,19 @@ class LockDebugState
 public:
     constexpr LockDebugState() : owner_(0), holds_(0), initialized_(0) {}
     KDRV_NONCOPYABLE(LockDebugState);
+#if !KDRV_IN_KERNEL
+    /// A lock whose storage goes away while it is still initialized was
+    /// never destroy()ed: in a kext its kernel lock (and lock group
+    /// reference) would leak. Reported as a warning, not a failure, so that
+    /// a process may still exit with global locks alive.
+    ~LockDebugState()
+    {
+        if (KDRV_UNLIKELY(initialized()))
+            platform::warn(KDRV_LOCK_MSG_("a lock was init()ed and its storage destroyed without "
+                                          "destroy(); a kernel lock would leak"),
+                           this);
+    }
+#endif
 
     void setInitialized(bool on) { initialized_.store(on ? 1u : 0u, MemoryOrder::Relaxed); }
     bool initialized() const { return initialized_.load(MemoryOrder::Relaxed) != 0; }

@@ -7,7 +7,9 @@
 /// Saturation. The count never wraps. An increment from 0 (a use after the
 /// last release), an increment past INT32_MAX, or a decrement from 0 (one
 /// release too many) sets the count to kSaturated (0xC0000000) and reports the
-/// event once through kdrv::platform::warn(). Once saturated the count stays
+/// event once per counter through kdrv::platform::warn() (however many threads
+/// race into it: only the call that saturates the count warns). Once
+/// saturated the count stays
 /// there: retain() and release() keep it in the saturated range and release()
 /// never again returns true, so the object is leaked instead of being freed
 /// twice or while still in use. A leak is recoverable; a use-after-free is not.
@@ -111,25 +113,36 @@ public:
 private:
     KDRV_COLD void retainSlow(uint32_t old)
     {
-        count_.store(kSaturated, MemoryOrder::Relaxed);
         if (old == 0)
-            platform::warn("kdrv::RefCount: retain of a released object (use after free); "
-                           "count saturated, object leaked",
-                           this);
-        else if (old == kMax)
-            platform::warn("kdrv::RefCount: count overflow; count saturated, object leaked",
-                           this);
-        // old > kMax: already saturated and reported; just stay there.
+            saturate("kdrv::RefCount: retain of a released object (use after free); "
+                     "count saturated, object leaked");
+        else
+            saturate("kdrv::RefCount: count overflow; count saturated, object leaked");
     }
 
     KDRV_COLD void releaseSlow(uint32_t old)
     {
-        count_.store(kSaturated, MemoryOrder::Relaxed);
         if (old == 0)
-            platform::warn("kdrv::RefCount: release of a released object (underflow); "
-                           "count saturated, object leaked",
-                           this);
+            saturate("kdrv::RefCount: release of a released object (underflow); "
+                     "count saturated, object leaked");
+        else
+            saturate("kdrv::RefCount: count overflow; count saturated, object leaked");
     }
+
+    // Moves the count to kSaturated and warns only if this call took it
+    // there: the count was not yet in the band around kSaturated that racing
+    // increments and decrements of a saturated count stay in. So a counter
+    // warns once however many threads race through the slow path (one
+    // warning per counter, never one per event).
+    KDRV_COLD void saturate(const char* message)
+    {
+        const uint32_t previous = count_.exchange(kSaturated, MemoryOrder::Relaxed);
+        if (previous - kSaturatedBandLow >= kSaturatedBandSize)
+            platform::warn(message, this);
+    }
+
+    static constexpr uint32_t kSaturatedBandLow = 0x90000000u;
+    static constexpr uint32_t kSaturatedBandSize = 0x60000000u; // up to 0xF0000000
 
     AtomicU32 count_;
 };

@@ -35,8 +35,22 @@
 /// call back into the port. Client calls (acquirePort ... dequeueData) may
 /// block only where documented: acquirePort(sleep), watchState,
 /// enqueueData(sleep), dequeueData(min > 0), enqueueEvent(sleep) and
-/// dequeueEvent(sleep). The hardware side (transmitTake, transmitIdle,
-/// receivePut, receiveEvent) never blocks.
+/// dequeueEvent(sleep). The hardware side (transmitTake, transmitPeek,
+/// transmitConsume, transmitIdle, receivePut, receiveEvent) never blocks.
+///
+/// Deadlines. Every blocking call takes a last argument deadlineNanos, an
+/// absolute time on platform::monotonicNanos()'s clock, 0 for none; when it
+/// passes the call returns Timeout with whatever it did so far (counts set).
+/// deadlineAfter(timeout) turns a relative timeout into one, saturating
+/// instead of wrapping.
+///
+/// Reading in a loop. dequeueData stops before an in-band RX event and then
+/// returns Success even below min (IOSerialFamily's contract: the client
+/// takes the event with dequeueEvent). A loop that waits for min bytes and
+/// never takes events would spin on such an event (the automatic overrun
+/// event included). dequeueDataOrEvent is the loop-safe form: with min >= 1
+/// each Success either copied at least min bytes or removed one event and
+/// handed it back, so every call makes progress.
 ///
 /// Untrusted input (everything a client passes) gets a Status, never a
 /// contract failure.
@@ -91,11 +105,22 @@ class SerialPortCore
     constexpr SerialPortCore()
         : mutex_(), tx_(), rx_(), txEvents_(), rxEvents_(), txLevels_(), rxLevels_(), flow_(),
           hooks_(), state_(0), watchMask_(0), interruptGeneration_(0), txWritten_(0), txTaken_(0),
-          rxWritten_(0), rxTaken_(0), rxOverrunBytes_(0), rxOverrunEpisodes_(0), inOverrun_(false),
-          queueOverrunEvents_(false)
+          rxWritten_(0), rxTaken_(0), rxOverrunBytes_(0), rxOverrunEpisodes_(0), txPeeked_(0),
+          txPeekGeneration_(0), txFlushGeneration_(0), inOverrun_(false), queueOverrunEvents_(false)
     {
     }
     KDRV_NONCOPYABLE(SerialPortCore);
+
+    /// The absolute deadline `timeoutNanos` from now, for the deadlineNanos
+    /// arguments: saturates at the largest time instead of wrapping, and is
+    /// never 0 (which means no deadline).
+    static uint64_t deadlineAfter(uint64_t timeoutNanos)
+    {
+        uint64_t deadline = 0;
+        if (addOverflow64(platform::monotonicNanos(), timeoutNanos, &deadline))
+            deadline = ~static_cast<uint64_t>(0);
+        return deadline != 0 ? deadline : 1;
+    }
 
     /// BadArgument for invalid storage (see ByteRing::init, EventRing::init)
     /// or queueOverrunEvents without rxEvents. The port starts closed
@@ -153,14 +178,14 @@ class SerialPortCore
     /// without sleep, else waits for the release (errors of the wait are
     /// returned). On success the state is ACQUIRED | TX_ENABLE | RX_ENABLE
     /// plus the queue bits of the (flushed) queues; every other bit clear.
-    KDRV_NODISCARD Status acquirePort(bool sleep)
+    KDRV_NODISCARD Status acquirePort(bool sleep, uint64_t deadlineNanos = 0)
     {
         MutexGuard guard(mutex_);
         while ((state_ & kSerialStateAcquired) != 0)
         {
             if (!sleep)
                 return Status::ExclusiveAccess;
-            const Status s = watchLocked(0, kSerialStateAcquired, nullptr, 0);
+            const Status s = watchLocked(0, kSerialStateAcquired, nullptr, deadlineNanos);
             if (s != Status::Success)
                 return s;
         }
@@ -175,13 +200,23 @@ class SerialPortCore
         return Status::Success;
     }
 
-    /// Closes the port: NotOpen if not acquired; else clears the whole state
-    /// word and wakes every waiter (they return IOError or NotOpen).
+    /// Closes the port: NotOpen if not acquired; else discards both queues
+    /// and the queued TX events, clears the whole state word and wakes every
+    /// waiter (they return IOError or NotOpen). Queued TX bytes do not
+    /// survive release: as in Apple's serial drivers (the USB CDC driver
+    /// frees its queues in releasePort and allocates them in acquirePort),
+    /// draining belongs to the client, which waits for TXQ_EMPTY before it
+    /// releases (IOSerialBSDClient drains the tty's output on close). From
+    /// then on the hardware calls change nothing: transmitTake returns 0,
+    /// transmitIdle neither sets TX_BUSY nor calls startTransmit, receivePut
+    /// stores nothing and receiveEvent returns NotOpen.
     KDRV_NODISCARD Status releasePort()
     {
         MutexGuard guard(mutex_);
         if ((state_ & kSerialStateAcquired) == 0)
             return Status::NotOpen;
+        flushTransmitLocked();
+        flushReceiveLocked();
         applyState(0, 0xFFFFFFFFu);
         wakeEveryone();
         return Status::Success;
@@ -296,7 +331,8 @@ class SerialPortCore
     /// when the hardware has taken them (transmitTake). With nothing queued
     /// it executes at once, and without a TX event ring always. Event ring
     /// full: NoResources without sleep, else waits (IOError on close).
-    KDRV_NODISCARD Status enqueueEvent(uint32_t event, uint32_t data, bool sleep)
+    KDRV_NODISCARD Status enqueueEvent(uint32_t event, uint32_t data, bool sleep,
+                                       uint64_t deadlineNanos = 0)
     {
         MutexGuard guard(mutex_);
         if ((state_ & kSerialStateAcquired) == 0)
@@ -312,7 +348,7 @@ class SerialPortCore
             }
             if (!sleep)
                 return Status::NoResources;
-            const Status s = sleepLocked(&txEvents_, 0);
+            const Status s = sleepLocked(&txEvents_, deadlineNanos);
             if (s != Status::Success)
                 return s;
             if ((state_ & kSerialStateActive) == 0)
@@ -324,7 +360,8 @@ class SerialPortCore
     /// *event = PD_E_EOQ, *data = 0 and Success without sleep; with sleep,
     /// waits for one (IOError when the port goes inactive). BadArgument for
     /// null pointers; NotOpen if not acquired.
-    KDRV_NODISCARD Status dequeueEvent(uint32_t* event, uint32_t* data, bool sleep)
+    KDRV_NODISCARD Status dequeueEvent(uint32_t* event, uint32_t* data, bool sleep,
+                                       uint64_t deadlineNanos = 0)
     {
         if (event == nullptr || data == nullptr)
             return Status::BadArgument;
@@ -347,7 +384,7 @@ class SerialPortCore
                 return Status::Success;
             if ((state_ & kSerialStateActive) == 0)
                 return Status::IOError;
-            const Status s = sleepLocked(&rxEvents_, 0);
+            const Status s = sleepLocked(&rxEvents_, deadlineNanos);
             if (s != Status::Success)
                 return s;
         }
@@ -361,7 +398,7 @@ class SerialPortCore
     /// on close, Aborted, Timeout) is returned with *count = bytes accepted
     /// so far. The hardware is started whenever TX_BUSY is clear.
     KDRV_NODISCARD Status enqueueData(const uint8_t* buffer, uint32_t size, uint32_t* count,
-                                      bool sleep)
+                                      bool sleep, uint64_t deadlineNanos = 0)
     {
         if (count == nullptr)
             return Status::BadArgument;
@@ -375,7 +412,7 @@ class SerialPortCore
         while (sleep && *count < size)
         {
             uint32_t want = kSerialStateTxqLowWater;
-            const Status s = watchLocked(want, kSerialStateTxqLowWater, &want, 0);
+            const Status s = watchLocked(want, kSerialStateTxqLowWater, &want, deadlineNanos);
             if (s != Status::Success)
                 return s;
             if ((state_ & kSerialStateActive) == 0)
@@ -392,7 +429,8 @@ class SerialPortCore
     /// Reading stops before an in-band RX event: then Success is returned
     /// with what was copied, even below min; the caller takes the event with
     /// dequeueEvent (nextEvent tells).
-    KDRV_NODISCARD Status dequeueData(uint8_t* buffer, uint32_t size, uint32_t* count, uint32_t min)
+    KDRV_NODISCARD Status dequeueData(uint8_t* buffer, uint32_t size, uint32_t* count, uint32_t min,
+                                      uint64_t deadlineNanos = 0)
     {
         if (count == nullptr)
             return Status::BadArgument;
@@ -400,22 +438,36 @@ class SerialPortCore
         if ((buffer == nullptr && size != 0) || min > size)
             return Status::BadArgument;
         MutexGuard guard(mutex_);
-        if ((state_ & kSerialStateActive) == 0)
-            return Status::NotOpen;
-        *count = receiveReadLocked(buffer, size);
-        while (*count < min)
+        return receiveLocked(buffer, size, count, min, deadlineNanos);
+    }
+
+    /// The loop-safe blocking read. As dequeueData, except when reading stops
+    /// below min before an in-band RX event: that event is removed and
+    /// returned in *event / *data (Success). Otherwise *event = PD_E_EOQ and
+    /// *data = 0. With min >= 1 every Success copied at least min bytes or
+    /// removed an event. BadArgument also for a null event or data.
+    KDRV_NODISCARD Status dequeueDataOrEvent(uint8_t* buffer, uint32_t size, uint32_t* count,
+                                             uint32_t min, uint32_t* event, uint32_t* data,
+                                             uint64_t deadlineNanos = 0)
+    {
+        if (count == nullptr || event == nullptr || data == nullptr)
+            return Status::BadArgument;
+        *count = 0;
+        *event = kSerialEventEoq;
+        *data = 0;
+        if ((buffer == nullptr && size != 0) || min > size)
+            return Status::BadArgument;
+        MutexGuard guard(mutex_);
+        const Status s = receiveLocked(buffer, size, count, min, deadlineNanos);
+        if (s == Status::Success && *count < min && rxEventAtHeadLocked() != nullptr)
         {
-            if (rxEventAtHeadLocked() != nullptr)
-                return Status::Success;
-            uint32_t want = 0;
-            const Status s = watchLocked(0, kSerialStateRxqEmpty, &want, 0);
-            if (s != Status::Success)
-                return s;
-            if ((state_ & kSerialStateActive) == 0)
-                return Status::IOError; // closed: the cleared word matched EMPTY == 0
-            *count += receiveReadLocked(buffer + *count, size - *count);
+            SerialEventRecord r;
+            (void)rxEvents_.pop(&r);
+            *event = r.event;
+            *data = r.data;
+            checkQueuesLocked();
         }
-        return Status::Success;
+        return s;
     }
 
     // ---- driver side --------------------------------------------------------
@@ -432,10 +484,14 @@ class SerialPortCore
     /// Hardware pulls up to max TX bytes into dst. Queued TX events whose
     /// turn has come are executed first (in order). Returns the bytes
     /// copied; recomputes the queue bits (waking writers at LOW_WATER).
+    /// 0 on a closed port. Cancels a transmitPeek.
     uint32_t transmitTake(uint8_t* dst, uint32_t max)
     {
         MutexGuard guard(mutex_);
         uint32_t taken = 0;
+        txPeeked_ = 0; // a transmitPeek's view no longer starts at the head
+        if ((state_ & kSerialStateAcquired) == 0 || (dst == nullptr && max != 0))
+            return 0;
         for (;;)
         {
             runDueTransmitEventsLocked();
@@ -454,6 +510,59 @@ class SerialPortCore
         return taken;
     }
 
+    /// Zero-copy transmit: the hardware's view of the next TX bytes in place
+    /// (at most two spans, up to max, never past the next queued TX event),
+    /// for a DMA or a copy straight from the queue. Due TX events run first,
+    /// as in transmitTake. The bytes stay queued until transmitConsume(n);
+    /// a new transmitPeek replaces the previous view. The spans stay valid
+    /// until transmitConsume, a TX flush (PD_E_TXQ_FLUSH) or releasePort:
+    /// after those the storage may be refilled, so a driver whose hardware
+    /// may still be reading stops it first. Returns 0 on a closed port.
+    uint32_t transmitPeek(ByteRingConstSpan spans[2], uint32_t max)
+    {
+        if (spans == nullptr)
+            return 0;
+        MutexGuard guard(mutex_);
+        spans[0].data = nullptr;
+        spans[0].size = 0;
+        spans[1] = spans[0];
+        txPeeked_ = 0;
+        if ((state_ & kSerialStateAcquired) == 0)
+            return 0;
+        runDueTransmitEventsLocked();
+        uint32_t limit = max;
+        const SerialEventRecord* next = txEvents_.isInitialized() ? txEvents_.front() : nullptr;
+        if (next != nullptr)
+            limit = min32(limit, next->position - txTaken_);
+        txPeeked_ = tx_.peek(spans, limit);
+        txPeekGeneration_ = txFlushGeneration_;
+        return txPeeked_;
+    }
+
+    /// The hardware has sent the first n bytes of the last transmitPeek:
+    /// removes them, runs the TX events now due and recomputes the queue
+    /// bits (waking writers at LOW_WATER). BadArgument, removing nothing, if
+    /// n exceeds what that peek described less what was consumed since, or
+    /// if a flush or release came in between; NotOpen on a closed port.
+    /// transmitConsume(0) on an open port is Success and does nothing.
+    KDRV_NODISCARD Status transmitConsume(uint32_t n)
+    {
+        MutexGuard guard(mutex_);
+        if ((state_ & kSerialStateAcquired) == 0)
+            return Status::NotOpen;
+        if (n == 0)
+            return Status::Success; // consumes nothing, whatever the view
+        if (n > txPeeked_ || txPeekGeneration_ != txFlushGeneration_)
+            return Status::BadArgument;
+        if (tx_.consume(n) != Status::Success)
+            return Status::BadArgument; // unreachable: the peeked bytes are held
+        txPeeked_ -= n;
+        txTaken_ += n;
+        runDueTransmitEventsLocked();
+        checkQueuesLocked();
+        return Status::Success;
+    }
+
     /// Hardware finished transmitting: clears TX_BUSY, or restarts at once
     /// (startTransmit) if more bytes or events are queued.
     void transmitIdle()
@@ -466,10 +575,13 @@ class SerialPortCore
     /// Hardware delivers received bytes. Returns the bytes stored; the rest
     /// (RX full) is dropped and counted, never written over older data, and
     /// the first drop of an overrun episode queues PD_E_SW_OVERRUN_ERROR if
-    /// configured. An episode ends when a delivery fits completely.
+    /// configured. An episode ends when a delivery fits completely. A closed
+    /// port stores nothing (returns 0, counts no overrun).
     uint32_t receivePut(const uint8_t* src, uint32_t n)
     {
         MutexGuard guard(mutex_);
+        if ((state_ & kSerialStateAcquired) == 0 || (src == nullptr && n != 0))
+            return 0;
         const uint32_t stored = rx_.write(src, n);
         rxWritten_ += stored;
         if (stored < n)
@@ -494,10 +606,12 @@ class SerialPortCore
 
     /// Hardware reports an in-band RX event (framing or parity error ...)
     /// after the bytes delivered so far. NoResources if the RX event ring is
-    /// full or absent.
+    /// full or absent; NotOpen on a closed port.
     KDRV_NODISCARD Status receiveEvent(uint32_t event, uint32_t data)
     {
         MutexGuard guard(mutex_);
+        if ((state_ & kSerialStateAcquired) == 0)
+            return Status::NotOpen;
         if (!rxEvents_.isInitialized() || !rxEvents_.push(event, data, rxWritten_))
             return Status::NoResources;
         mutex_.wakeupAll(&rxEvents_);
@@ -658,7 +772,7 @@ class SerialPortCore
 
     void startTransmitIfIdleLocked() KDRV_REQUIRES(mutex_)
     {
-        if ((state_ & kSerialStateTxBusy) != 0)
+        if ((state_ & kSerialStateTxBusy) != 0 || (state_ & kSerialStateAcquired) == 0)
             return;
         if (tx_.empty() && (!txEvents_.isInitialized() || txEvents_.empty()))
             return;
@@ -693,6 +807,28 @@ class SerialPortCore
         return (r != nullptr && r->position == rxTaken_) ? r : nullptr;
     }
 
+    // dequeueData's loop (arguments checked, mutex held).
+    Status receiveLocked(uint8_t* buffer, uint32_t size, uint32_t* count, uint32_t min,
+                         uint64_t deadlineNanos) KDRV_REQUIRES(mutex_)
+    {
+        if ((state_ & kSerialStateActive) == 0)
+            return Status::NotOpen;
+        *count = receiveReadLocked(buffer, size);
+        while (*count < min)
+        {
+            if (rxEventAtHeadLocked() != nullptr)
+                return Status::Success;
+            uint32_t want = 0;
+            const Status s = watchLocked(0, kSerialStateRxqEmpty, &want, deadlineNanos);
+            if (s != Status::Success)
+                return s;
+            if ((state_ & kSerialStateActive) == 0)
+                return Status::IOError; // closed: the cleared word matched EMPTY == 0
+            *count += receiveReadLocked(buffer + *count, size - *count);
+        }
+        return Status::Success;
+    }
+
     uint32_t receiveReadLocked(uint8_t* dst, uint32_t n) KDRV_REQUIRES(mutex_)
     {
         uint32_t limit = n;
@@ -709,6 +845,8 @@ class SerialPortCore
 
     void flushTransmitLocked() KDRV_REQUIRES(mutex_)
     {
+        ++txFlushGeneration_; // cancels a transmitPeek
+        txPeeked_ = 0;
         txTaken_ += tx_.flush();
         if (txEvents_.isInitialized() && txEvents_.flush() != 0)
             mutex_.wakeupAll(&txEvents_);
@@ -821,6 +959,9 @@ class SerialPortCore
     uint32_t rxTaken_ KDRV_GUARDED_BY(mutex_);
     uint64_t rxOverrunBytes_ KDRV_GUARDED_BY(mutex_);
     uint32_t rxOverrunEpisodes_ KDRV_GUARDED_BY(mutex_);
+    uint32_t txPeeked_ KDRV_GUARDED_BY(mutex_);          // bytes of the last transmitPeek left
+    uint32_t txPeekGeneration_ KDRV_GUARDED_BY(mutex_);  // txFlushGeneration_ at that peek
+    uint32_t txFlushGeneration_ KDRV_GUARDED_BY(mutex_); // TX flushes ever
     bool inOverrun_ KDRV_GUARDED_BY(mutex_);
     bool queueOverrunEvents_;
 };

@@ -11,7 +11,9 @@
 #error "build this test with KDRV_CONFIG_LOCK_DEBUG=1"
 #endif
 
+#include "kdrv/locked_byte_ring.hpp"
 #include "kdrv/mutex.hpp"
+#include "kdrv/serial_port.hpp"
 #include "kdrv/rwlock.hpp"
 #include "kdrv/spinlock.hpp"
 #include "kdrv/testing.hpp"
@@ -100,6 +102,53 @@ int legalUses()
     s.destroy();
     rw.destroy();
     printf("no-misuse\n");
+    return 0;
+}
+
+// init() without destroy(): the storage's destruction reports the leak (a
+// warning, so the scenario runs to its end and prints what it did).
+int leak(const char* which)
+{
+    if (strcmp(which, "leak-spinlock") == 0)
+    {
+        kdrv::SpinLock s;
+        must(s.init());
+    }
+    else if (strcmp(which, "leak-mutex") == 0)
+    {
+        kdrv::Mutex m;
+        must(m.init());
+    }
+    else if (strcmp(which, "leak-locked-byte-ring") == 0)
+    {
+        static uint8_t storage[16];
+        kdrv::LockedByteRing r;
+        must(r.init(storage, sizeof storage));
+    }
+    else if (strcmp(which, "leak-serial-port") == 0)
+    {
+        static uint8_t tx[8], rx[8];
+        kdrv::SerialPortConfig c = {};
+        c.txStorage = tx;
+        c.txStorageSize = 8;
+        c.rxStorage = rx;
+        c.rxStorageSize = 8;
+        kdrv::SerialPortHooks h = {};
+        kdrv::SerialPortCore port;
+        must(port.init(c, h));
+    }
+    else if (strcmp(which, "leak-none") == 0)
+    {
+        kdrv::SpinLock s;
+        must(s.init());
+        s.destroy();
+        kdrv::Mutex m;
+        must(m.init());
+        m.destroy();
+    }
+    else
+        return 2;
+    printf("leak-scenario-done\n");
     return 0;
 }
 
@@ -200,5 +249,7 @@ int main(int argc, char** argv)
     kdrv::setContractHandler(onViolation);
     if (strcmp(argv[1], "none") == 0)
         return legalUses();
+    if (strncmp(argv[1], "leak-", 5) == 0)
+        return leak(argv[1]);
     return misuse(argv[1]);
 }

@@ -591,8 +591,39 @@ inline Result checkCase(const Case& c, size_t maxModelled = 4096)
                               "resumable: past the end");
         }
     }
+    // Misuse while prepared, from the header's contract: the specification
+    // and the input are Busy, the same window nests, another is NotReady.
+    DMASG_DIFF_EXPECT(cmd.init(spec) == kdrv::Status::Busy, "init while prepared");
+    DMASG_DIFF_EXPECT(cmd.setRanges(c.runs.data(), static_cast<uint32_t>(c.runs.size())) ==
+                          kdrv::Status::Busy,
+                      "setRanges while prepared");
+    DMASG_DIFF_EXPECT(cmd.prepare(c.prepOffset, c.prepLength) == kdrv::Status::Success,
+                      "the same window nests");
+    if (cmd.preparedLength() > 1)
+    {
+        DMASG_DIFF_EXPECT(cmd.prepare(cmd.preparedOffset() + 1, 1) == kdrv::Status::NotReady,
+                          "another window while prepared");
+    }
+    DMASG_DIFF_EXPECT(cmd.complete() == kdrv::Status::Success, "complete of the nested prepare");
+    DMASG_DIFF_EXPECT(cmd.isPrepared(), "one prepare still active");
     DMASG_DIFF_EXPECT(cmd.complete() == kdrv::Status::Success, "complete");
     DMASG_DIFF_EXPECT(cmd.complete() == kdrv::Status::NotReady, "second complete");
+    {
+        // After the last complete: nothing generates until the next prepare.
+        uint64_t offset = 0;
+        uint32_t n = 1;
+        DMASG_DIFF_EXPECT(cmd.generate(&offset, out, &n) == kdrv::Status::NotReady,
+                          "generate after complete");
+        uint64_t count = 0;
+        DMASG_DIFF_EXPECT(cmd.countSegments(&count) == kdrv::Status::NotReady,
+                          "countSegments after complete");
+        uint64_t inputTotal = 0;
+        for (const kdrv::DmaRange& run : c.runs)
+        {
+            inputTotal += run.length;
+        }
+        DMASG_DIFF_EXPECT(cmd.inputLength() == inputTotal, "input length");
+    }
 
     // 3. The same buffer through the source callback: same result.
     if (c.viaSource)

@@ -6,30 +6,30 @@
 // and tests/vserial_example_test.cpp, over kdrv's posix backend or its xnu
 // simulation). Only the Hooks differ between the two worlds.
 //
-// Data path
-//   write()  copies the client's bytes into the transmit ByteRing. When the
-//            DMA engine is idle and the device is powered, the driver takes
-//            the queued bytes *in place* (ByteRing::peek describes them as
-//            one span, or two when the ring wraps), turns them into the
-//            device's segment list with kdrv::DmaCommand, and rings the
+// Data path: a kdrv::SerialPortCore (port_) holds both queues and the serial
+// state word, and does every blocking wait.
+//   write()  queues the client's bytes in the port's TX queue. When the DMA
+//            engine is idle and the device is powered, the driver takes the
+//            queued bytes *in place* (SerialPortCore::transmitPeek describes
+//            them as one span, or two when the ring wraps), turns them into
+//            the device's segment list with kdrv::DmaCommand, and rings the
 //            doorbell.
 //   device   reads the bytes through the segment list, reports completion
-//            (deviceTransmitComplete: the bytes leave the ring) and, being a
-//            loopback, hands them back as received data (deviceReceive).
-//   read()   copies from the receive ByteRing, sleeping until enough bytes
-//            have arrived.
-//   The serial state word (kdrv::kSerialState* bits) and the queue levels
-//   come from serial_queue.hpp. kdrv::SerialPortCore is not used: its
-//   transmitter hands bytes out by copying (transmitTake), while this device
-//   reads them in place, so the core combines the pieces itself.
+//            (deviceTransmitComplete: transmitConsume, the bytes leave the
+//            queue, and transmitIdle) and, being a loopback, hands them back
+//            as received data (deviceReceive: receivePut).
+//   read()   is the port's dequeueData, with a deadline.
+//   Power gates the transmitter, and the state word says so: PD_S_TX_ENABLE
+//   (kSerialStateTxEnable) is set exactly while the engine is powered, so a
+//   writer waits with one watchState for room (TXQ_LOW_WATER), for power
+//   (TX_ENABLE), for power going away (TX_ENABLE cleared) or for close.
 //
 // Locks
-//   lock_      a kdrv::Mutex: the driver's gate (an IOCommandGate's role).
-//              Every client call, setPowerState() and the device's
-//              completion and receive callbacks take it; blocked
-//              callers sleep on it with Mutex::sleep and are woken with
-//              wakeupAll (IOLockSleep/IOLockWakeup). So no method may be
-//              called from primary interrupt context.
+//   lock_      a kdrv::Mutex: the driver's gate for what the port does not
+//              know (power, the transfer in flight, statistics). Taken
+//              before the port's own mutex, never while blocking in the
+//              port, so no method may be called from primary interrupt
+//              context. The port has no hooks: it never calls back.
 //   regsLock_  a kdrv::SpinLock around the device's "registers" (the request
 //              handed over with the doorbell): the one thing the device side
 //              touches without the gate.
@@ -53,6 +53,7 @@
 #include "kdrv/mutex.hpp"
 #include "kdrv/platform/platform.hpp"
 #include "kdrv/power.hpp"
+#include "kdrv/serial_port.hpp"
 #include "kdrv/serial_queue.hpp"
 #include "kdrv/spinlock.hpp"
 #include "kdrv/status.hpp"
@@ -119,10 +120,9 @@ class Core final : public kdrv::PowerDriver
     // Constant-initialized: a Core may be a global (the kext's is), and
     // then costs no constructor at load time.
     constexpr Core()
-        : lock_(), regsLock_(), tx_(), rx_(), txLevels_(), rxLevels_(), dma_(), pool_(), hooks_(),
-          handedOver_(nullptr), inFlight_(nullptr), state_(0), baudRate_(9600),
-          powerState_(kPowerOff), nextRequestId_(0), open_(false), stats_(), txStorage_(),
-          rxStorage_()
+        : lock_(), regsLock_(), port_(), dma_(), pool_(), hooks_(), handedOver_(nullptr),
+          inFlight_(nullptr), baudRate_(9600), powerState_(kPowerOff), nextRequestId_(0),
+          open_(false), stats_(), txStorage_(), rxStorage_()
     {
     }
     KDRV_NONCOPYABLE(Core);
@@ -142,11 +142,15 @@ class Core final : public kdrv::PowerDriver
         spec.boundary = kSegmentBoundary;
         spec.maxSegments = Request::kMaxSegments;
         spec.maxTransferSize = kMaxTransferBytes;
+        kdrv::SerialPortConfig config = {};
+        config.txStorage = txStorage_;
+        config.txStorageSize = kRingSize;
+        config.rxStorage = rxStorage_;
+        config.rxStorageSize = kRingSize;
+        const kdrv::SerialPortHooks none = {};
         Status s = dma_.init(spec);
         if (s == Status::Success)
-            s = tx_.init(txStorage_, kRingSize);
-        if (s == Status::Success)
-            s = rx_.init(rxStorage_, kRingSize);
+            s = port_.init(config, none);
         if (s == Status::Success)
             s = pool_.init();
         if (s == Status::Success)
@@ -155,8 +159,6 @@ class Core final : public kdrv::PowerDriver
             s = lock_.init();
         if (s != Status::Success)
             return s;
-        txLevels_.setCapacity(tx_.capacity());
-        rxLevels_.setCapacity(rx_.capacity());
         hooks_ = hooks;
         return Status::Success;
     }
@@ -167,6 +169,7 @@ class Core final : public kdrv::PowerDriver
         lock_.destroy();
         regsLock_.destroy();
         pool_.destroy();
+        port_.destroy();
     }
 
     // ---- client side (the user client's methods) ---------------------------
@@ -178,12 +181,15 @@ class Core final : public kdrv::PowerDriver
             kdrv::MutexGuard gate(lock_);
             if (open_)
                 return Status::ExclusiveAccess;
+            // Acquiring empties both queues; the port is then active, and
+            // TX_ENABLE follows the power state.
+            Status s = port_.acquirePort(false);
+            if (s == Status::Success)
+                s = port_.executeEvent(kdrv::kSerialEventActive, 1);
+            if (s != Status::Success)
+                return s;
             open_ = true;
-            (void)tx_.flush();
-            (void)rx_.flush();
-            state_ = kdrv::kSerialStateAcquired | kdrv::kSerialStateActive |
-                     kdrv::kSerialStateTxEnable | kdrv::kSerialStateRxEnable;
-            updateQueueBitsLocked();
+            syncTransmitEnableLocked();
         }
         (void)hooks_.changePowerStateTo(hooks_.powerContext, kPowerDoze);
         return Status::Success;
@@ -198,14 +204,12 @@ class Core final : public kdrv::PowerDriver
             kdrv::MutexGuard gate(lock_);
             if (!open_)
                 return Status::NotOpen;
-            open_ = false;
-            state_ = 0;
-            lock_.wakeupAll(&tx_);
-            lock_.wakeupAll(&rx_);
+            open_ = false; // no new transfer starts
             while (inFlight_ != nullptr)
                 (void)lock_.sleep(&inFlight_, kdrv::SleepType::Uninterruptible);
-            (void)tx_.flush();
-            (void)rx_.flush();
+            // Drops the queued bytes and wakes every blocked reader and
+            // writer (they return NotOpen).
+            (void)port_.releasePort();
         }
         // The result of a power request can be ignored (I/O Kit says so too).
         (void)hooks_.changePowerStateTo(hooks_.powerContext, kPowerOff);
@@ -250,33 +254,46 @@ class Core final : public kdrv::PowerDriver
                 powerChangesSeen = stats_.powerChanges;
             }
             const bool powered = hooks_.activityTickle(hooks_.powerContext, kPowerOn);
-            kdrv::MutexGuard gate(lock_);
-            if (!open_)
-                return Status::NotOpen;
-            const uint32_t n = tx_.write(data + *accepted, size - *accepted);
-            *accepted += n;
-            stats_.bytesWritten += n;
-            updateQueueBitsLocked();
-            startTransmitLocked();
-            if (powerState_ == kPowerOn)
+            bool poweredNow;
             {
-                if (*accepted == size)
-                    return Status::Success;
+                kdrv::MutexGuard gate(lock_);
+                uint32_t n = 0;
+                const Status s = port_.enqueueData(data + *accepted, size - *accepted, &n, false);
+                *accepted += n;
+                stats_.bytesWritten += n;
+                if (s != Status::Success || !open_)
+                    return Status::NotOpen;
+                startTransmitLocked();
+                poweredNow = powerState_ == kPowerOn;
+                if (poweredNow)
+                {
+                    if (*accepted == size)
+                        return Status::Success;
+                }
+                else if (powered || stats_.powerChanges != powerChangesSeen)
+                {
+                    // The classic lost-power race: power management lowered
+                    // the device after our tickle (it said "powered", or a
+                    // change ran since). Nobody will raise it for bytes
+                    // already queued unless we ask again, so do not wait: go
+                    // round and tickle.
+                    continue;
+                }
             }
-            else if (powered || stats_.powerChanges != powerChangesSeen)
-            {
-                // The classic lost-power race: power management lowered the
-                // device after our tickle (it said "powered", or a change
-                // ran since). Nobody will raise it for bytes already queued
-                // unless we ask again, so do not sleep: go round and tickle.
-                continue;
-            }
-            // Wait for room (a completion that drained the ring below its
-            // low-water mark), for the power change our tickle started
-            // (every setPowerState() wakes us), or for close().
-            const Status s = sleepLocked(&tx_, 0);
-            if (s != Status::Success)
+            // Wait in the port, without the gate: powered, for room (a
+            // completion that drained the queue below its low-water mark) or
+            // for the power to go (TX_ENABLE cleared); unpowered, for the
+            // power change our tickle started (TX_ENABLE set). Close ends
+            // the watch with IOError.
+            uint32_t want = poweredNow ? kdrv::kSerialStateTxqLowWater : kdrv::kSerialStateTxEnable;
+            const uint32_t mask =
+                poweredNow ? kdrv::kSerialStateTxqLowWater | kdrv::kSerialStateTxEnable
+                           : kdrv::kSerialStateTxEnable;
+            const Status s = port_.watchState(&want, mask);
+            if (s == Status::Aborted)
                 return s;
+            if (s != Status::Success)
+                return Status::NotOpen;
         }
     }
 
@@ -284,32 +301,25 @@ class Core final : public kdrv::PowerDriver
     // least `minBytes` have been copied. *got counts them, also on error.
     // Timeout after timeoutMs (0: wait forever); NotOpen after close;
     // Aborted if interrupted; BadArgument for null pointers or minBytes >
-    // size.
+    // size. The port's dequeueData does the waiting (this port has no
+    // in-band events, so it never returns short of minBytes with Success).
     KDRV_NODISCARD Status read(uint8_t* buffer, uint32_t size, uint32_t minBytes,
                                uint32_t timeoutMs, uint32_t* got)
     {
         if (got == nullptr || (buffer == nullptr && size != 0) || minBytes > size)
             return Status::BadArgument;
         *got = 0;
-        uint64_t deadline = 0;
-        if (timeoutMs != 0)
-            deadline = kdrv::platform::monotonicNanos() + uint64_t(timeoutMs) * 1000000u;
-        kdrv::MutexGuard gate(lock_);
-        for (;;)
+        const uint64_t deadline =
+            timeoutMs != 0 ? kdrv::SerialPortCore::deadlineAfter(uint64_t(timeoutMs) * 1000000u)
+                           : 0;
+        const Status s = port_.dequeueData(buffer, size, got, minBytes, deadline);
         {
-            if (!open_)
-                return Status::NotOpen;
-            const uint32_t n = rx_.read(buffer + *got, size - *got);
-            *got += n;
-            stats_.bytesRead += n;
-            if (n != 0)
-                updateQueueBitsLocked();
-            if (*got >= minBytes)
-                return Status::Success;
-            const Status s = sleepLocked(&rx_, deadline);
-            if (s != Status::Success)
-                return s;
+            kdrv::MutexGuard gate(lock_);
+            stats_.bytesRead += *got;
         }
+        if (s == Status::IOError)
+            return Status::NotOpen; // closed while waiting
+        return s;
     }
 
     void getStats(Stats* out)
@@ -318,7 +328,7 @@ class Core final : public kdrv::PowerDriver
         kdrv::MutexGuard gate(lock_);
         *out = stats_;
         out->version = kStatsVersion;
-        out->serialState = state_;
+        out->serialState = port_.getState();
         out->baudRate = baudRate_;
         out->powerState = static_cast<uint32_t>(powerState_);
         out->requestsInUse = requests;
@@ -358,9 +368,9 @@ class Core final : public kdrv::PowerDriver
         }
         powerState_ = state < kPowerStateCount ? state : kPowerOn;
         ++stats_.powerChanges;
+        syncTransmitEnableLocked(); // writers waiting for power look again (see write())
         if (powerState_ == kPowerOn)
             startTransmitLocked();
-        lock_.wakeupAll(&tx_); // writers waiting for power look again (see write())
         return kdrv::kPMAckImplied;
     }
 
@@ -389,7 +399,9 @@ class Core final : public kdrv::PowerDriver
             done = inFlight_;
             inFlight_ = nullptr;
             (void)dma_.complete();
-            (void)tx_.consume(done->byteCount);
+            // The bytes leave the queue (waking writers at LOW_WATER) and the
+            // transmitter is idle until the next transfer.
+            (void)port_.transmitConsume(done->byteCount);
             if (status == Status::Success)
             {
                 stats_.bytesTransmitted += done->byteCount;
@@ -402,11 +414,8 @@ class Core final : public kdrv::PowerDriver
             {
                 stats_.dmaErrors += 1;
             }
-            state_ &= ~kdrv::kSerialStateTxBusy;
-            updateQueueBitsLocked();
+            port_.transmitIdle();
             lock_.wakeupAll(&inFlight_); // close() and setPowerState() wait for this
-            if ((state_ & kdrv::kSerialStateTxqLowWater) != 0)
-                lock_.wakeupAll(&tx_); // the book's rule: wake writers below low water
             startTransmitLocked();
         }
         done->release(); // the driver's reference
@@ -417,40 +426,20 @@ class Core final : public kdrv::PowerDriver
     uint32_t deviceReceive(const uint8_t* data, uint32_t size)
     {
         kdrv::MutexGuard gate(lock_);
-        const uint32_t stored = open_ ? rx_.write(data, size) : 0;
+        // A closed port stores nothing; receivePut wakes waiting readers.
+        const uint32_t stored = open_ ? port_.receivePut(data, size) : 0;
         stats_.bytesReceived += stored;
         stats_.receiveDropped += size - stored;
-        if (stored != 0)
-        {
-            updateQueueBitsLocked();
-            lock_.wakeupAll(&rx_);
-        }
         return stored;
     }
 
   private:
-    // One sleep on `event` with the gate held; the platform's answer as a
-    // Status. deadline 0: none.
-    Status sleepLocked(const void* event, uint64_t deadline) KDRV_REQUIRES(lock_)
+    // PD_S_TX_ENABLE mirrors whether the engine may transmit.
+    void syncTransmitEnableLocked() KDRV_REQUIRES(lock_)
     {
-        const kdrv::WaitResult r =
-            deadline == 0 ? lock_.sleep(event, kdrv::SleepType::Interruptible)
-                          : lock_.sleepUntil(event, deadline, kdrv::SleepType::Interruptible);
-        if (r == kdrv::WaitResult::Interrupted)
-            return Status::Aborted;
-        if (r == kdrv::WaitResult::TimedOut)
-            return Status::Timeout;
-        return Status::Success;
-    }
-
-    // The queue-level bits of the serial state word (EMPTY, LOW_WATER,
-    // HIGH_WATER, FULL for each direction), as IOSerialFamily reports them.
-    void updateQueueBitsLocked() KDRV_REQUIRES(lock_)
-    {
-        if (!open_)
-            return;
-        state_ = (state_ & ~kdrv::kSerialStateQueueMask) | txLevels_.bits(tx_.used(), false) |
-                 rxLevels_.bits(rx_.used(), true);
+        if (open_)
+            (void)port_.changeState(powerState_ == kPowerOn ? kdrv::kSerialStateTxEnable : 0,
+                                    kdrv::kSerialStateTxEnable);
     }
 
     // Starts a transfer of everything queued, if the engine is idle and
@@ -461,7 +450,7 @@ class Core final : public kdrv::PowerDriver
         if (!open_ || powerState_ != kPowerOn || inFlight_ != nullptr)
             return;
         kdrv::ByteRingConstSpan spans[2];
-        const uint32_t bytes = tx_.peek(spans, kMaxTransferBytes);
+        const uint32_t bytes = port_.transmitPeek(spans, kMaxTransferBytes);
         if (bytes == 0)
             return;
         Request* const request = pool_.acquire(++nextRequestId_);
@@ -472,7 +461,7 @@ class Core final : public kdrv::PowerDriver
         {
             // The device cannot take these bytes; drop them rather than retry
             // forever. (With this specification it does not happen.)
-            (void)tx_.consume(bytes);
+            (void)port_.transmitConsume(bytes);
             stats_.dmaErrors += 1;
             request->release();
             return;
@@ -483,7 +472,7 @@ class Core final : public kdrv::PowerDriver
             kdrv::SpinLockGuard guard(regsLock_);
             handedOver_ = request;
         }
-        state_ |= kdrv::kSerialStateTxBusy;
+        // TX_BUSY is the port's: set since the bytes were queued.
         hooks_.ringDoorbell(hooks_.deviceContext);
     }
 
@@ -525,16 +514,12 @@ class Core final : public kdrv::PowerDriver
 
     kdrv::Mutex lock_;
     kdrv::SpinLock regsLock_;
-    kdrv::ByteRing tx_ KDRV_GUARDED_BY(lock_);
-    kdrv::ByteRing rx_ KDRV_GUARDED_BY(lock_);
-    kdrv::SerialQueueLevels txLevels_ KDRV_GUARDED_BY(lock_);
-    kdrv::SerialQueueLevels rxLevels_ KDRV_GUARDED_BY(lock_);
+    kdrv::SerialPortCore port_; // its own mutex, taken after lock_
     kdrv::DmaCommand dma_ KDRV_GUARDED_BY(lock_);
     RequestPool pool_;
     Hooks hooks_;
     Request* handedOver_ KDRV_GUARDED_BY(regsLock_); // the "doorbell register"
     Request* inFlight_ KDRV_GUARDED_BY(lock_);
-    uint32_t state_ KDRV_GUARDED_BY(lock_); // kdrv::kSerialState* bits
     uint32_t baudRate_ KDRV_GUARDED_BY(lock_);
     unsigned long powerState_ KDRV_GUARDED_BY(lock_);
     uint32_t nextRequestId_ KDRV_GUARDED_BY(lock_);
