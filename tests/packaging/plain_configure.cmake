@@ -28,6 +28,15 @@ foreach(_want "doctest not found \\(Debian: doctest-dev\\), so kdrv's tests are 
   endif()
 endforeach()
 
+# The examples' checks are CTest tests although kdrv's tests are off
+# (examples/vserial/README.md runs `ctest -R examples/vserial`).
+execute_process(COMMAND "${CMAKE_CTEST_COMMAND}" --test-dir "${_build}" -N -R examples/vserial
+                RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _err)
+if(NOT _rc EQUAL 0 OR NOT _out MATCHES "Total Tests: [1-9]")
+  message(FATAL_ERROR "packaging: with kdrv's tests off, ctest finds no examples/vserial "
+                      "tests:\n${_out}${_err}")
+endif()
+
 # Install with nothing built.
 execute_process(COMMAND "${CMAKE_COMMAND}" --install "${_build}" --prefix "${_prefix}"
                 RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _err)
