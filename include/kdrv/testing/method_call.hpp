@@ -19,7 +19,7 @@
 #ifndef KDRV_TESTING_METHOD_CALL_HPP
 #define KDRV_TESTING_METHOD_CALL_HPP
 
-#include "kdrv/config.hpp"
+#include "kdrv/platform/platform.hpp" // for KDRV_IN_KERNEL
 
 #if KDRV_IN_KERNEL
 #error "kdrv/testing/method_call.hpp is user-space only (it uses the C++ standard library)"

@@ -13,7 +13,7 @@
 #ifndef KDRV_TESTING_STATUS_STRING_HPP
 #define KDRV_TESTING_STATUS_STRING_HPP
 
-#include "kdrv/config.hpp"
+#include "kdrv/platform/platform.hpp" // for KDRV_IN_KERNEL
 
 #if KDRV_IN_KERNEL
 #error "kdrv/testing/status_string.hpp is user-space only (it uses the C++ standard library)"
