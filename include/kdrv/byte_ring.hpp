@@ -120,7 +120,11 @@ public:
         consumer_ = ConsumerSide();
     }
 
-    bool isInitialized() const { return producer_.buffer != nullptr; }
+    /// False until init() succeeds, after a failed init() and after destroy().
+    /// Such a ring has capacity 0: it accepts nothing and holds nothing, so to
+    /// a producer it looks full (full() is true, put() false, write() 0) and to
+    /// a consumer empty. Check init()'s Status, or this, to tell the two apart.
+    KDRV_NODISCARD bool isInitialized() const { return producer_.buffer != nullptr; }
 
     /// Changes the usable capacity, keeping the storage. Both sides must be
     /// quiescent. BadArgument if the ring is not initialized, or capacity is

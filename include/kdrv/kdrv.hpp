@@ -8,6 +8,7 @@
 #ifndef KDRV_KDRV_HPP
 #define KDRV_KDRV_HPP
 
+#include "kdrv/async_ref.hpp"
 #include "kdrv/atomic.hpp"
 #include "kdrv/audio_ring.hpp"
 #include "kdrv/base.hpp"
@@ -23,7 +24,9 @@
 #include "kdrv/event_ring.hpp"
 #include "kdrv/lockdebug.hpp"
 #include "kdrv/locked_byte_ring.hpp"
+#include "kdrv/method_dispatch.hpp"
 #include "kdrv/mutex.hpp"
+#include "kdrv/notify_port.hpp"
 #include "kdrv/option_table.hpp"
 #include "kdrv/power_policy.hpp"
 #include "kdrv/power_state.hpp"

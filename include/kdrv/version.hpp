@@ -9,7 +9,7 @@
 
 /// CMake parses these three lines; keep the form "#define NAME number".
 #define KDRV_VERSION_MAJOR 0
-#define KDRV_VERSION_MINOR 1
+#define KDRV_VERSION_MINOR 2
 #define KDRV_VERSION_PATCH 0
 
 #define KDRV_VERSION (KDRV_VERSION_MAJOR * 10000 + KDRV_VERSION_MINOR * 100 + KDRV_VERSION_PATCH)

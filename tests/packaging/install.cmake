@@ -23,12 +23,19 @@ set(_expected
   "${DATADIR}/cmake/kdrv/kdrvConfigVersion.cmake"
   "${DATADIR}/cmake/kdrv/kdrvTargets.cmake"
   "${DATADIR}/pkgconfig/kdrv.pc"
+  "include/kdrv/dispatch.hpp"
+  "include/kdrv/method_dispatch.hpp"
+  "include/kdrv/testing/doctest_status.hpp"
+  "include/kdrv/testing/method_call.hpp"
   "${DATADIR}/kdrv/sdk/include/IOKit/IOLib.h"
   "${DATADIR}/kdrv/sdk/freestanding/stdint.h"
   "${DATADIR}/cmake/kdrv/KdrvKernelCheck.cmake"
   "${DATADIR}/kdrv/kernel-check/kernel_gate.py"
   "${DATADIR}/kdrv/kernel-check/exports/x86_64/IOKit.txt"
   "${DATADIR}/kdrv/kernel-check/exports/arm64/Libkern.txt"
+  "${DATADIR}/kdrv/sdk/src/xnu_sim.cpp"
+  "${DATADIR}/cmake/kdrv/kdrvSimTargets.cmake"
+  "${LIBDIR}/pkgconfig/kdrv-xnu-sim.pc"
   "${LIBDIR}/libkdrv_xnu_sim.a")
 foreach(_f IN LISTS _expected)
   if(NOT EXISTS "${PREFIX}/${_f}")
