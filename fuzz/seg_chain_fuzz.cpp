@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vector>
@@ -50,11 +51,15 @@ struct Input
     bool done() const { return pos >= size; }
 };
 
-void check(bool ok)
+void checkAt(bool ok, int line)
 {
     if (!ok)
+    {
+        fprintf(stderr, "model mismatch at %s:%d\n", __FILE__, line);
         abort();
+    }
 }
+#define check(ok) checkAt((ok), __LINE__)
 
 struct Node
 {
@@ -111,29 +116,35 @@ kdrv::Status modelLocate(const std::vector<Node>& nodes, uint32_t maxNodes, uint
     return kdrv::Status::Success;
 }
 
-// Maps packet byte p (valid range) to (node, index) along the walk order.
-void modelByte(const std::vector<Node>& nodes, const std::vector<int>& order, uint32_t p, int* node,
-               uint32_t* idx)
+// Packet byte p of the walk order -> (node, index), precomputed per input
+// (the chain's shape never changes; copyIn changes bytes only).
+struct ByteMap
 {
-    uint64_t pos = 0;
-    for (size_t k = 0; k < order.size(); ++k)
+    std::vector<int> node;
+    std::vector<uint32_t> idx;
+    ByteMap(const std::vector<Node>& nodes, const std::vector<int>& order)
     {
-        const Node& n = nodes[static_cast<size_t>(order[k])];
-        if (p < pos + n.len)
-        {
-            *node = order[k];
-            *idx = static_cast<uint32_t>(p - pos);
-            return;
-        }
-        pos += n.len;
+        for (int i : order)
+            for (uint32_t k = 0; k < nodes[static_cast<size_t>(i)].len; ++k)
+            {
+                node.push_back(i);
+                idx.push_back(k);
+            }
     }
-    abort(); // the model asked for a byte outside the range it validated
+};
+
+void modelByte(const ByteMap& map, uint32_t p, int* node, uint32_t* idx)
+{
+    if (p >= map.node.size())
+        abort(); // the model asked for a byte outside the range it validated
+    *node = map.node[p];
+    *idx = map.idx[p];
 }
 
 bool realMatchesModel(const std::vector<Node>& nodes)
 {
     for (const Node& n : nodes)
-        if (n.storage != nullptr && memcmp(n.storage, n.bytes.data(), n.len) != 0)
+        if (n.storage != nullptr && n.len != 0 && memcmp(n.storage, n.bytes.data(), n.len) != 0)
             return false;
     return true;
 }
@@ -200,7 +211,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             n.bytes[k] = fill++;
         const bool noData = (in.byte() % 16) == 0;
         n.storage = noData ? nullptr : static_cast<uint8_t*>(malloc(n.len ? n.len : 1));
-        if (n.storage != nullptr)
+        if (n.storage != nullptr && n.len != 0)
             memcpy(n.storage, n.bytes.data(), n.len);
         n.next = i + 1 < count ? static_cast<int>(i + 1) : -1;
     }
@@ -224,12 +235,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 
     // The packet length per the model (for choosing interesting offsets).
     std::vector<int> order = walkOrder(nodes, static_cast<size_t>(maxNodes) + 2);
+    const ByteMap map(nodes, order);
     uint32_t modelTotal = 0;
     for (int i : order)
         modelTotal += nodes[static_cast<size_t>(i)].len; // at most (maxNodes + 2) * 40
 
     int ops = 0;
-    while (!in.done() && ops++ < 64)
+    while (!in.done() && ops++ < 48)
     {
         const uint8_t op = in.byte() % 6;
         const uint8_t sel = in.byte();
@@ -317,7 +329,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                     {
                         int node = 0;
                         uint32_t idx = 0;
-                        modelByte(nodes, walk, offset + k, &node, &idx);
+                        modelByte(map, offset + k, &node, &idx);
                         check(buf[k + 1] == nodes[static_cast<size_t>(node)].bytes[idx]);
                     }
                 }
@@ -332,7 +344,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                     {
                         int node = 0;
                         uint32_t idx = 0;
-                        modelByte(nodes, walk, offset + k, &node, &idx);
+                        modelByte(map, offset + k, &node, &idx);
                         nodes[static_cast<size_t>(node)].bytes[idx] = buf[k + 1];
                     }
                 }
@@ -350,7 +362,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             {
                 int node = 0;
                 uint32_t idx = 0;
-                modelByte(nodes, walk, offset, &node, &idx);
+                modelByte(map, offset, &node, &idx);
                 const Node& n = nodes[static_cast<size_t>(node)];
                 expect = n.len - idx >= len;
                 expectPtr = n.storage + idx;
@@ -368,7 +380,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const kdrv::Status expect =
                 modelLocate(nodes, maxNodes, offset, len, !nullBuffer, &walk);
             SpanLog log = {std::vector<uint8_t>(), false};
-            const kdrv::Status s = chain.forEachSpan(offset, len, nullBuffer ? nullptr : logSpan, &log);
+            const kdrv::Status s =
+                chain.forEachSpan(offset, len, nullBuffer ? nullptr : logSpan, &log);
             check(s == expect);
             check(!log.emptyPiece);
             if (s != kdrv::Status::Success)
@@ -382,7 +395,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 {
                     int node = 0;
                     uint32_t idx = 0;
-                    modelByte(nodes, walk, offset + k, &node, &idx);
+                    modelByte(map, offset + k, &node, &idx);
                     check(log.bytes[k] == nodes[static_cast<size_t>(node)].bytes[idx]);
                 }
             }
