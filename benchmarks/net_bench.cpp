@@ -170,10 +170,12 @@ void copyMemcpy(benchmark::State& state)
     Chain c(1);
     std::vector<uint8_t> dst(kCopyBytes);
     const uint8_t* src = c.flat.data();
+    uint8_t* out = dst.data();
     for (auto _ : state)
     {
         benchmark::DoNotOptimize(src);
-        std::memcpy(dst.data(), src, kCopyBytes);
+        benchmark::DoNotOptimize(out);
+        std::memcpy(out, src, kCopyBytes);
         benchmark::ClobberMemory();
     }
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kCopyBytes));

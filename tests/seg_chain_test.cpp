@@ -348,3 +348,24 @@ TEST_CASE("seg chain: exhaustive small chains agree with the flat bytes")
                     }
             }
 }
+
+TEST_CASE("seg chain: ranges of more than 16 pieces copy out and in correctly")
+{
+    // 40 segments of 1..3 bytes (and empty ones): ranges of any number of
+    // pieces, below and above what one checking walk records.
+    std::vector<uint32_t> lens;
+    for (uint32_t i = 0; i < 40; ++i)
+        lens.push_back(i % 5 == 4 ? 0 : 1 + i % 3);
+    Packet p(lens);
+    const uint32_t total = static_cast<uint32_t>(p.flat.size());
+    for (uint32_t off = 0; off < total; off += 3)
+        for (uint32_t len = 0; off + len <= total; len += 5)
+            checkCopyOut(p, off, len);
+    std::vector<uint8_t> src(total);
+    for (uint32_t i = 0; i < total; ++i)
+        src[i] = static_cast<uint8_t>(0xC0 ^ i);
+    REQUIRE(p.chain().copyIn(1, total - 2, src.data() + 1) == Status::Success);
+    std::vector<uint8_t> expect = p.flat;
+    memcpy(expect.data() + 1, src.data() + 1, total - 2);
+    CHECK(p.bytes() == expect);
+}

@@ -43,6 +43,7 @@
 #define KDRV_NET_HEADERS_HPP
 
 #include "kdrv/base.hpp"
+#include "kdrv/copy.hpp"
 #include "kdrv/endian.hpp"
 #include "kdrv/seg_chain.hpp"
 #include "kdrv/status.hpp"
@@ -320,11 +321,32 @@ namespace detail
 /// tail byte is the first byte of a zero-padded 16-bit word). At most 2^32
 /// words fit before the 64-bit accumulator could wrap, so the caller folds
 /// at least every 16 GiB; onesSumRaw does it per GiB.
+///
+/// From 128 bytes on: one 32-bit load per add, which compilers vectorize in
+/// user space (zero-extend and add). Below that (short packets would end up
+/// in the vectorized loop's scalar remainder): one 64-bit load per step,
+/// its halves added, which is also what a scalar build (a kext) runs best.
 KDRV_INLINE uint64_t onesSumWords(const uint8_t* p, size_t n, uint64_t acc)
 {
     size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        acc += loadHost32(p + i);
+    if (n >= 128)
+    {
+        for (; i + 4 <= n; i += 4)
+            acc += loadHost32(p + i);
+    }
+    else
+    {
+        for (; i + 8 <= n; i += 8)
+        {
+            const uint64_t w = loadHost64(p + i);
+            acc += (w & 0xFFFFFFFFu) + (w >> 32);
+        }
+        if (n - i >= 4)
+        {
+            acc += loadHost32(p + i);
+            i += 4;
+        }
+    }
     if (n - i >= 2)
     {
         acc += loadHost16(p + i);
@@ -337,6 +359,28 @@ KDRV_INLINE uint64_t onesSumWords(const uint8_t* p, size_t n, uint64_t acc)
         acc += last;
     }
     return acc;
+}
+
+/// Where vector registers may be used implicitly (user space; copy.hpp's
+/// KDRV_CONFIG_VECTOR_COPY), short inputs take a loop over little-endian
+/// byte pairs instead: written without any load wider than a byte, it
+/// vectorizes whole for 32 to 127 bytes, which the 64-bit loop does not.
+constexpr bool kOnesSumShortVectorLoop = KDRV_CONFIG_VECTOR_COPY != 0;
+
+/// Folded sum of n < 128 bytes as little-endian 16-bit words, returned in
+/// host order (the sum of little-endian words is the host-order sum on a
+/// little-endian host and its byte swap on a big-endian one).
+KDRV_INLINE uint16_t onesSumShortPairs(const uint8_t* p, size_t n)
+{
+    uint32_t s = 0; // at most 64 words of 0xFFFF: no overflow
+    size_t i = 0;
+    for (; i + 1 < n; i += 2)
+        s += static_cast<uint32_t>(p[i]) | static_cast<uint32_t>(p[i + 1]) << 8;
+    if (i < n)
+        s += p[i];
+    s = (s & 0xFFFFu) + (s >> 16);
+    s = (s & 0xFFFFu) + (s >> 16);
+    return littleToHost16(static_cast<uint16_t>(s));
 }
 
 /// Folds a host-order accumulator to 16 bits with end-around carries.
@@ -353,6 +397,8 @@ KDRV_INLINE uint16_t onesFold(uint64_t acc)
 /// Folded host-order sum of n bytes.
 inline uint16_t onesSumRaw(const uint8_t* p, size_t n)
 {
+    if (kOnesSumShortVectorLoop && n < 128)
+        return onesSumShortPairs(p, n);
     const size_t kChunk = size_t(1) << 30;
     uint64_t acc = 0;
     while (n > kChunk)

@@ -120,10 +120,21 @@ class SegChain
     {
         const SegChainNode* node = nullptr;
         uint32_t at = 0;
-        Status s = locate(offset, len, dst != nullptr, &node, &at);
+        Piece pieces[kPieces];
+        uint32_t count = 0;
+        Status s = locate(offset, len, dst != nullptr, &node, &at, pieces, &count);
         if (s != Status::Success)
             return s;
         uint8_t* out = static_cast<uint8_t*>(dst);
+        if (count <= kPieces)
+        {
+            for (uint32_t i = 0; i < count; ++i)
+            {
+                copyBulk(out, pieces[i].data, pieces[i].len);
+                out += pieces[i].len;
+            }
+            return Status::Success;
+        }
         while (len != 0)
         {
             const uint32_t n = min32(node->len - at, len);
@@ -143,10 +154,21 @@ class SegChain
     {
         const SegChainNode* node = nullptr;
         uint32_t at = 0;
-        Status s = locate(offset, len, src != nullptr, &node, &at);
+        Piece pieces[kPieces];
+        uint32_t count = 0;
+        Status s = locate(offset, len, src != nullptr, &node, &at, pieces, &count);
         if (s != Status::Success)
             return s;
         const uint8_t* in = static_cast<const uint8_t*>(src);
+        if (count <= kPieces)
+        {
+            for (uint32_t i = 0; i < count; ++i)
+            {
+                copyBulk(pieces[i].data, in, pieces[i].len);
+                in += pieces[i].len;
+            }
+            return Status::Success;
+        }
         while (len != 0)
         {
             const uint32_t n = min32(node->len - at, len);
@@ -170,7 +192,7 @@ class SegChain
             return false;
         const SegChainNode* node = nullptr;
         uint32_t at = 0;
-        if (locate(offset, len, true, &node, &at) != Status::Success)
+        if (locate(offset, len, true, &node, &at, nullptr, nullptr) != Status::Success)
             return false;
         if (node->len - at < len)
             return false;
@@ -187,7 +209,7 @@ class SegChain
     {
         const SegChainNode* node = nullptr;
         uint32_t at = 0;
-        Status s = locate(offset, len, fn != nullptr, &node, &at);
+        Status s = locate(offset, len, fn != nullptr, &node, &at, nullptr, nullptr);
         if (s != Status::Success)
             return s;
         while (len != 0)
@@ -203,13 +225,24 @@ class SegChain
     }
 
   private:
+    /// The non-empty pieces of a range, recorded by the checking walk so the
+    /// copy need not chase the next pointers again (a chain walk is one
+    /// dependent load per node). Ranges of more pieces walk twice.
+    struct Piece
+    {
+        uint8_t* data;
+        uint32_t len;
+    };
+    static constexpr uint32_t kPieces = 16;
+
     /// Checks [offset, offset + len) against the chain and finds its first
     /// byte: *node/*at is the first non-empty segment holding it (for len 0,
     /// any position is fine and *node may be null). Every node up to the one
     /// holding the range's last byte is visited, and counted against the
-    /// walk limit.
+    /// walk limit. With a pieces array, records up to kPieces pieces and
+    /// sets *count to their number, or to kPieces + 1 if there are more.
     Status locate(uint32_t offset, uint32_t len, bool haveBuffer, const SegChainNode** node,
-                  uint32_t* at) const
+                  uint32_t* at, Piece* pieces, uint32_t* count) const
     {
         uint32_t end = 0;
         if (len != 0 && !haveBuffer)
@@ -218,15 +251,14 @@ class SegChain
             return Status::BadArgument;
         uint32_t pos = 0; // packet offset of n's first byte
         uint32_t visited = 0;
+        uint32_t recorded = 0;
         const SegChainNode* first = nullptr;
         uint32_t firstAt = 0;
         const SegChainNode* n = head_;
-        // Walk until the node that holds byte end - 1 (for len 0: until pos
-        // reaches offset).
-        for (;;)
+        // Walk until the node that holds byte end - 1 (for len 0, end ==
+        // offset: until pos reaches it).
+        while (pos < end)
         {
-            if (len == 0 ? pos >= offset : pos >= end)
-                break;
             if (n == nullptr)
                 return Status::BadArgument; // the range ends past the chain
             if (++visited > maxNodes_)
@@ -237,14 +269,26 @@ class SegChain
             // and a node's bytes past `end` are never added.
             const uint32_t room = end - pos;
             const uint32_t step = n->len < room ? n->len : room;
-            if (first == nullptr && len != 0 && offset < pos + step)
+            if (offset < pos + step)
             {
-                first = n;
-                firstAt = offset - pos;
+                const uint32_t from = offset > pos ? offset - pos : 0;
+                if (first == nullptr)
+                {
+                    first = n;
+                    firstAt = from;
+                }
+                if (pieces != nullptr && recorded < kPieces)
+                {
+                    pieces[recorded].data = n->data + from;
+                    pieces[recorded].len = step - from;
+                }
+                ++recorded;
             }
             pos += step;
             n = n->next;
         }
+        if (count != nullptr)
+            *count = recorded <= kPieces ? recorded : kPieces + 1;
         if (len == 0)
         {
             *node = n;
