@@ -396,6 +396,7 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
     std::atomic<int> inside{0}; // threads inside a queue call
     std::atomic<uint32_t> producersDone{0};
     std::vector<uint64_t> refused(producers, 0);
+    std::atomic<int> badStatus{0}; // assertions stay out of the hot loops
 
     struct Consumer
     {
@@ -474,9 +475,9 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
                         progress.fetch_add(1, std::memory_order_relaxed);
                         std::this_thread::yield(); // let the consumer catch up
                     }
-                    else
+                    else if (s != Status::Success)
                     {
-                        REQUIRE(s == Status::Success);
+                        badStatus.fetch_add(1);
                     }
                 }
                 producersDone.fetch_add(1);
@@ -511,7 +512,8 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
                 case 2:
                 {
                     kdrv::PacketServiceResult r;
-                    REQUIRE(q.service(Consumer::out, &consumer, 16, &r) == Status::Success);
+                    if (q.service(Consumer::out, &consumer, 16, &r) != Status::Success)
+                        badStatus.fetch_add(1);
                     if (r.stalled)
                         (void)q.unstall();
                     break;
@@ -519,8 +521,9 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
                 default:
                 {
                     kdrv::DrainResult r;
-                    REQUIRE(kdrv::drainQueue(&q, 16, Consumer::deliver, nullptr, &consumer, &r) ==
-                            Status::Success);
+                    if (kdrv::drainQueue(&q, 16, Consumer::deliver, nullptr, &consumer, &r) !=
+                        Status::Success)
+                        badStatus.fetch_add(1);
                     break;
                 }
                 }
@@ -539,6 +542,7 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
         refusedTotal += refused[p];
     }
     const kdrv::PacketQueueStats s = q.stats();
+    CHECK(badStatus.load() == 0);
     CHECK(consumer.orderOk);
     CHECK(consumedTotal + consumer.driverDrops + refusedTotal == uint64_t(producers) * perProducer);
     CHECK(s.dropped == refusedTotal + consumer.driverDrops);
