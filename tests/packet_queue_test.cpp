@@ -7,7 +7,7 @@
 #include "kdrv/packet_queue.hpp"
 
 #include "lock_test_support.hpp"
-#include "progress_watchdog.hpp"
+#include "watchdog.hpp"
 
 #include <doctest/doctest.h>
 
@@ -392,7 +392,6 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
     PacketQueue q;
     REQUIRE(q.init(64) == Status::Success);
     std::vector<std::vector<Pkt>> pkts(producers, std::vector<Pkt>(perProducer));
-    std::atomic<uint64_t> progress{0};
     std::atomic<int> inside{0}; // threads inside a queue call
     std::atomic<uint32_t> producersDone{0};
     std::vector<uint64_t> refused(producers, 0);
@@ -405,7 +404,7 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
         uint64_t driverDrops = 0;
         uint32_t rng = 1;
         bool orderOk = true;
-        std::atomic<uint64_t>* progress;
+        kdrvtest::ProgressWatchdog* progress;
         void take(PacketQueueEntry* e)
         {
             Pkt* p = asPkt(e);
@@ -413,7 +412,7 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
                 orderOk = false;
             lastSeq[p->producer] = p->seq + 1;
             ++consumed[p->producer];
-            progress->fetch_add(1, std::memory_order_relaxed);
+            progress->tick();
         }
         static OutputResult out(void* c, PacketQueueEntry* e)
         {
@@ -429,7 +428,7 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
                     k->orderOk = false;
                 k->lastSeq[p->producer] = p->seq + 1;
                 ++k->driverDrops;
-                k->progress->fetch_add(1, std::memory_order_relaxed);
+                k->progress->tick();
                 return OutputResult::Dropped;
             }
             k->take(e);
@@ -439,9 +438,8 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
     } consumer;
     consumer.lastSeq.assign(producers, 0);
     consumer.consumed.assign(producers, 0);
-    consumer.progress = &progress;
 
-    kdrvtest::ProgressWatchdog watchdog("packet queue stress", progress,
+    kdrvtest::ProgressWatchdog watchdog("packet queue stress",
                                         [&]
                                         {
                                             std::ostringstream os;
@@ -454,6 +452,7 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
                                                << " dropped=" << s.dropped;
                                             return os.str();
                                         });
+    consumer.progress = &watchdog;
 
     std::vector<std::thread> threads;
     for (uint32_t p = 0; p < producers; ++p)
@@ -472,7 +471,7 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
                     if (s == Status::NoSpace)
                     {
                         ++refused[p];
-                        progress.fetch_add(1, std::memory_order_relaxed);
+                        watchdog.tick();
                         std::this_thread::yield(); // let the consumer catch up
                     }
                     else if (s != Status::Success)

@@ -12,7 +12,7 @@
 #include "kdrv/rundown.hpp"
 
 #include "lock_test_support.hpp"
-#include "progress_watchdog.hpp"
+#include "watchdog.hpp"
 
 #include <doctest/doctest.h>
 
@@ -239,13 +239,12 @@ TEST_CASE("stress: rundown drain never returns with work inside and never loses 
     const int rounds = 150 * static_cast<int>(kdrvtest::stressScale());
     std::atomic<int> inside{0};
     std::atomic<bool> stop{false};
-    std::atomic<uint64_t> progress{0};
     std::atomic<uint64_t> granted{0};
     std::atomic<int> violations{0};
     std::atomic<int> round{0};
     std::atomic<int> phase{0}; // 0 open, 1 draining, 2 drained
 
-    kdrvtest::ProgressWatchdog watchdog("rundown stress", progress,
+    kdrvtest::ProgressWatchdog watchdog("rundown stress",
                                         [&]
                                         {
                                             std::ostringstream os;
@@ -277,7 +276,7 @@ TEST_CASE("stress: rundown drain never returns with work inside and never loses 
                         std::atomic_signal_fence(std::memory_order_seq_cst);
                     inside.fetch_sub(1);
                     r.release();
-                    progress.fetch_add(1, std::memory_order_relaxed);
+                    watchdog.tick();
                 }
             });
 
@@ -313,7 +312,7 @@ TEST_CASE("stress: rundown drain never returns with work inside and never loses 
         kdrvtest::waitUntil([&] { return n.calls.load() == expectedNotifies; });
         phase.store(0);
         REQUIRE(r.reopen() == Status::Success);
-        progress.fetch_add(1, std::memory_order_relaxed);
+        watchdog.tick();
     }
     stop.store(true);
     for (auto& x : t)
