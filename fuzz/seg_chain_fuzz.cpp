@@ -9,8 +9,8 @@
 // limit 0..20. A second mode gives nodes huge lengths without buffers and
 // only asks for the total length (the 32-bit overflow rule).
 //
-// Operations, in any order and number, with offsets and lengths near the
-// chain's end, at 0, and near 2^32 (overflow), null buffers included:
+// Operations, in any order (up to 24 per input), with offsets and lengths
+// near the chain's end, at 0 and near 2^32 (overflow), null buffers too:
 //   0 totalLength          1 copyOut         2 copyIn
 //   3 isContiguous         4 forEachSpan     5 segChainLink on a copy
 //
@@ -241,7 +241,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         modelTotal += nodes[static_cast<size_t>(i)].len; // at most (maxNodes + 2) * 40
 
     int ops = 0;
-    while (!in.done() && ops++ < 32)
+    while (!in.done() && ops++ < 24)
     {
         const uint8_t op = in.byte() % 6;
         const uint8_t sel = in.byte();
