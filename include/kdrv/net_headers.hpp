@@ -367,20 +367,21 @@ KDRV_INLINE uint64_t onesSumWords(const uint8_t* p, size_t n, uint64_t acc)
 /// vectorizes whole for 32 to 127 bytes, which the 64-bit loop does not.
 constexpr bool kOnesSumShortVectorLoop = KDRV_CONFIG_VECTOR_COPY != 0;
 
-/// Folded sum of n < 128 bytes as little-endian 16-bit words, returned in
-/// host order (the sum of little-endian words is the host-order sum on a
-/// little-endian host and its byte swap on a big-endian one).
+/// Folded sum of n < 128 bytes as big-endian 16-bit words (the odd byte
+/// high), returned in host order. Written without any load wider than a
+/// byte, so it is the same on every host; converting to host order here and
+/// back in onesComplementSum() folds away.
 KDRV_INLINE uint16_t onesSumShortPairs(const uint8_t* p, size_t n)
 {
     uint32_t s = 0; // at most 64 words of 0xFFFF: no overflow
     size_t i = 0;
     for (; i + 1 < n; i += 2)
-        s += static_cast<uint32_t>(p[i]) | static_cast<uint32_t>(p[i + 1]) << 8;
+        s += static_cast<uint32_t>(p[i]) << 8 | static_cast<uint32_t>(p[i + 1]);
     if (i < n)
-        s += p[i];
+        s += static_cast<uint32_t>(p[i]) << 8;
     s = (s & 0xFFFFu) + (s >> 16);
     s = (s & 0xFFFFu) + (s >> 16);
-    return littleToHost16(static_cast<uint16_t>(s));
+    return bigToHost16(static_cast<uint16_t>(s));
 }
 
 /// Folds a host-order accumulator to 16 bits with end-around carries.
@@ -427,7 +428,11 @@ inline uint16_t onesComplementSum(const void* data, size_t len)
 {
     if (data == nullptr)
         return 0;
-    return detail::onesToBig(detail::onesSumRaw(static_cast<const uint8_t*>(data), len));
+    const uint8_t* p = static_cast<const uint8_t*>(data);
+    // The short path inline: its host-order conversion and this one cancel.
+    if (detail::kOnesSumShortVectorLoop && len < 128)
+        return detail::onesToBig(detail::onesSumShortPairs(p, len));
+    return detail::onesToBig(detail::onesSumRaw(p, len));
 }
 
 /// The Internet checksum of len bytes: the complement of their sum. Over
