@@ -326,6 +326,8 @@ TEST_CASE("completion: chain argument and reuse rules")
 
 namespace
 {
+// Racers spin briefly before yielding so that they reach the record at the
+// same moment; on a loaded machine they fall back to yielding.
 struct RaceState
 {
     std::atomic<int> fired{0};
