@@ -81,8 +81,15 @@ namespace kdrv
 // --- CRC-32 ------------------------------------------------------------------
 //
 // The reflected CRC-32 of IEEE 802.3 (polynomial 0xEDB88320), the one GPT,
-// zlib and Ethernet use. Slicing by eight: eight tables of 256 entries
-// (8 KiB of constant data, computed by the compiler), eight bytes per step.
+// zlib and Ethernet use. Table j maps a byte to its contribution to the CRC
+// register when j zero bytes follow it, so one step folds eight bytes with
+// eight lookups (slicing by eight, tables 0..7). Long inputs run five
+// independent lanes over interleaved 8-byte words ("braiding"): lane l takes
+// words l, l + 5, l + 10 ..., each step advancing its 8 bytes and the 32
+// bytes of the other lanes (tables 32..39), so the five dependency chains
+// overlap in the CPU; the last five words fold the lanes back into one
+// register by linearity. 16 tables of 256 entries (16 KiB of constant data),
+// each computed by the compiler as its own constant, no runtime setup.
 
 namespace detail
 {
@@ -91,74 +98,150 @@ constexpr uint32_t crc32Byte(uint32_t c)
 {
     return crc32Bit(crc32Bit(crc32Bit(crc32Bit(crc32Bit(crc32Bit(crc32Bit(crc32Bit(c))))))));
 }
-/// Table k from table k - 1: one more zero byte.
-constexpr uint32_t crc32Next(uint32_t t) { return (t >> 8) ^ crc32Byte(t & 0xFFu); }
-constexpr uint32_t crc32Entry(uint32_t k, uint32_t i)
+/// One more zero byte after the contribution t.
+constexpr uint32_t crc32Zero1(uint32_t t) { return (t >> 8) ^ crc32Byte(t & 0xFFu); }
+constexpr uint32_t crc32Zero2(uint32_t t) { return crc32Zero1(crc32Zero1(t)); }
+constexpr uint32_t crc32Zero4(uint32_t t) { return crc32Zero2(crc32Zero2(t)); }
+constexpr uint32_t crc32Zero8(uint32_t t) { return crc32Zero4(crc32Zero4(t)); }
+constexpr uint32_t crc32Zero16(uint32_t t) { return crc32Zero8(crc32Zero8(t)); }
+constexpr uint32_t crc32Zero32(uint32_t t) { return crc32Zero16(crc32Zero16(t)); }
+/// t followed by j zero bytes (j < 64), one power of two at a time.
+constexpr uint32_t crc32ZerosBelow4(uint32_t j, uint32_t t)
 {
-    return k == 0   ? crc32Byte(i)
-           : k == 1 ? crc32Next(crc32Byte(i))
-           : k == 2 ? crc32Next(crc32Next(crc32Byte(i)))
-           : k == 3 ? crc32Next(crc32Next(crc32Next(crc32Byte(i))))
-           : k == 4 ? crc32Next(crc32Next(crc32Next(crc32Next(crc32Byte(i)))))
-           : k == 5 ? crc32Next(crc32Next(crc32Next(crc32Next(crc32Next(crc32Byte(i))))))
-           : k == 6 ? crc32Next(crc32Next(crc32Next(crc32Next(crc32Next(crc32Next(crc32Byte(i)))))))
-                    : crc32Next(crc32Next(
-                          crc32Next(crc32Next(crc32Next(crc32Next(crc32Next(crc32Byte(i))))))));
+    return (j & 2u) ? ((j & 1u) ? crc32Zero1(crc32Zero2(t)) : crc32Zero2(t))
+                    : ((j & 1u) ? crc32Zero1(t) : t);
 }
-
-struct Crc32Tables
+constexpr uint32_t crc32ZerosBelow16(uint32_t j, uint32_t t)
 {
-    uint32_t t[8][256];
+    return crc32ZerosBelow4(j, (j & 8u) ? ((j & 4u) ? crc32Zero4(crc32Zero8(t)) : crc32Zero8(t))
+                                        : ((j & 4u) ? crc32Zero4(t) : t));
+}
+constexpr uint32_t crc32Zeros(uint32_t j, uint32_t t)
+{
+    return crc32ZerosBelow16(j, (j & 32u)
+                                    ? ((j & 16u) ? crc32Zero16(crc32Zero32(t)) : crc32Zero32(t))
+                                    : ((j & 16u) ? crc32Zero16(t) : t));
+}
+/// Entry i of table j: byte i followed by j zero bytes.
+constexpr uint32_t crc32Entry(uint32_t j, uint32_t i) { return crc32Zeros(j, crc32Byte(i)); }
+
+struct Crc32Table
+{
+    uint32_t v[256];
 };
 
-#define KDRV_CRC4_(k, i)                                                                           \
-    ::kdrv::detail::crc32Entry(k, i), ::kdrv::detail::crc32Entry(k, i + 1),                        \
-        ::kdrv::detail::crc32Entry(k, i + 2), ::kdrv::detail::crc32Entry(k, i + 3)
-#define KDRV_CRC16_(k, i)                                                                          \
-    KDRV_CRC4_(k, i), KDRV_CRC4_(k, i + 4), KDRV_CRC4_(k, i + 8), KDRV_CRC4_(k, i + 12)
-#define KDRV_CRC64_(k, i)                                                                          \
-    KDRV_CRC16_(k, i), KDRV_CRC16_(k, i + 16), KDRV_CRC16_(k, i + 32), KDRV_CRC16_(k, i + 48)
-#define KDRV_CRC256_(k)                                                                            \
+#define KDRV_CRC4_(j, i)                                                                           \
+    ::kdrv::detail::crc32Entry(j, i), ::kdrv::detail::crc32Entry(j, i + 1),                        \
+        ::kdrv::detail::crc32Entry(j, i + 2), ::kdrv::detail::crc32Entry(j, i + 3)
+#define KDRV_CRC16_(j, i)                                                                          \
+    KDRV_CRC4_(j, i), KDRV_CRC4_(j, i + 4), KDRV_CRC4_(j, i + 8), KDRV_CRC4_(j, i + 12)
+#define KDRV_CRC64_(j, i)                                                                          \
+    KDRV_CRC16_(j, i), KDRV_CRC16_(j, i + 16), KDRV_CRC16_(j, i + 32), KDRV_CRC16_(j, i + 48)
+// One function per table: each table is its own constant evaluation (the
+// compilers bound the work of one), and one copy per program (an inline
+// function's static): no guard variable, no static-init code.
+#define KDRV_CRC_TABLE_(j)                                                                         \
+    KDRV_INLINE const Crc32Table& crc32Table##j()                                                  \
     {                                                                                              \
-        KDRV_CRC64_(k, 0u), KDRV_CRC64_(k, 64u), KDRV_CRC64_(k, 128u), KDRV_CRC64_(k, 192u)        \
+        static constexpr Crc32Table table = {{KDRV_CRC64_(j##u, 0u), KDRV_CRC64_(j##u, 64u),       \
+                                              KDRV_CRC64_(j##u, 128u), KDRV_CRC64_(j##u, 192u)}};  \
+        return table;                                                                              \
     }
-
-/// One copy per program (an inline function's static), constant-initialized:
-/// no guard variable, no static-init code.
-KDRV_INLINE const Crc32Tables& crc32Tables()
-{
-    static constexpr Crc32Tables tables = {{KDRV_CRC256_(0u), KDRV_CRC256_(1u), KDRV_CRC256_(2u),
-                                            KDRV_CRC256_(3u), KDRV_CRC256_(4u), KDRV_CRC256_(5u),
-                                            KDRV_CRC256_(6u), KDRV_CRC256_(7u)}};
-    return tables;
-}
+KDRV_CRC_TABLE_(0)
+KDRV_CRC_TABLE_(1)
+KDRV_CRC_TABLE_(2)
+KDRV_CRC_TABLE_(3)
+KDRV_CRC_TABLE_(4)
+KDRV_CRC_TABLE_(5)
+KDRV_CRC_TABLE_(6)
+KDRV_CRC_TABLE_(7)
+KDRV_CRC_TABLE_(32)
+KDRV_CRC_TABLE_(33)
+KDRV_CRC_TABLE_(34)
+KDRV_CRC_TABLE_(35)
+KDRV_CRC_TABLE_(36)
+KDRV_CRC_TABLE_(37)
+KDRV_CRC_TABLE_(38)
+KDRV_CRC_TABLE_(39)
+#undef KDRV_CRC_TABLE_
 #undef KDRV_CRC4_
 #undef KDRV_CRC16_
 #undef KDRV_CRC64_
-#undef KDRV_CRC256_
+
+/// The eight tables of one step, byte k of the word (k = 0 first in
+/// memory) through table base + 7 - k.
+struct Crc32Step
+{
+    const uint32_t* t[8];
+};
+
+/// The contribution of the 8 bytes of w (little-endian, the register
+/// already folded in) followed by `base` zero bytes.
+KDRV_INLINE uint32_t crc32Word(const Crc32Step& s, uint64_t w)
+{
+    return s.t[0][w & 0xFFu] ^ s.t[1][(w >> 8) & 0xFFu] ^ s.t[2][(w >> 16) & 0xFFu] ^
+           s.t[3][(w >> 24) & 0xFFu] ^ s.t[4][(w >> 32) & 0xFFu] ^ s.t[5][(w >> 40) & 0xFFu] ^
+           s.t[6][(w >> 48) & 0xFFu] ^ s.t[7][w >> 56];
+}
+
+enum : size_t
+{
+    kCrc32Lanes = 5,
+};
 } // namespace detail
 
 /// CRC-32 of n bytes, continuing from `seed` (0 to start; the result of a
 /// previous call to continue). Same values as zlib's crc32(seed, data, n):
-/// crc32(0, "123456789", 9) == 0xCBF43926.
+/// crc32(0, "123456789", 9) == 0xCBF43926. Reads the bytes in order, any
+/// alignment; no state besides the constant tables.
 inline uint32_t crc32(uint32_t seed, const void* data, size_t n)
 {
-    const detail::Crc32Tables& tab = detail::crc32Tables();
+    using namespace detail;
+    const Crc32Step word = {{crc32Table7().v, crc32Table6().v, crc32Table5().v, crc32Table4().v,
+                             crc32Table3().v, crc32Table2().v, crc32Table1().v, crc32Table0().v}};
     const uint8_t* p = static_cast<const uint8_t*>(data);
     uint32_t c = ~seed;
+    const size_t block = 8 * kCrc32Lanes;
+    if (n >= 2 * block)
+    {
+        const Crc32Step braid = {{crc32Table39().v, crc32Table38().v, crc32Table37().v,
+                                  crc32Table36().v, crc32Table35().v, crc32Table34().v,
+                                  crc32Table33().v, crc32Table32().v}};
+        size_t blocks = n / block;
+        n -= blocks * block;
+        uint32_t c0 = c;
+        uint32_t c1 = 0;
+        uint32_t c2 = 0;
+        uint32_t c3 = 0;
+        uint32_t c4 = 0;
+        // Each lane's register is the contribution pending at its next word.
+        for (; blocks > 1; --blocks)
+        {
+            c0 = crc32Word(braid, loadLE64(p) ^ c0);
+            c1 = crc32Word(braid, loadLE64(p + 8) ^ c1);
+            c2 = crc32Word(braid, loadLE64(p + 16) ^ c2);
+            c3 = crc32Word(braid, loadLE64(p + 24) ^ c3);
+            c4 = crc32Word(braid, loadLE64(p + 32) ^ c4);
+            p += block;
+        }
+        // The last block folds the lanes back, word by word.
+        c = crc32Word(word, loadLE64(p) ^ c0);
+        c = crc32Word(word, loadLE64(p + 8) ^ c1 ^ c);
+        c = crc32Word(word, loadLE64(p + 16) ^ c2 ^ c);
+        c = crc32Word(word, loadLE64(p + 24) ^ c3 ^ c);
+        c = crc32Word(word, loadLE64(p + 32) ^ c4 ^ c);
+        p += block;
+    }
     while (n >= 8)
     {
-        const uint32_t lo = loadLE32(p) ^ c;
-        const uint32_t hi = loadLE32(p + 4);
-        c = tab.t[7][lo & 0xFFu] ^ tab.t[6][(lo >> 8) & 0xFFu] ^ tab.t[5][(lo >> 16) & 0xFFu] ^
-            tab.t[4][lo >> 24] ^ tab.t[3][hi & 0xFFu] ^ tab.t[2][(hi >> 8) & 0xFFu] ^
-            tab.t[1][(hi >> 16) & 0xFFu] ^ tab.t[0][hi >> 24];
+        c = crc32Word(word, loadLE64(p) ^ c);
         p += 8;
         n -= 8;
     }
+    const uint32_t* t0 = word.t[7];
     while (n != 0)
     {
-        c = tab.t[0][(c ^ *p) & 0xFFu] ^ (c >> 8);
+        c = t0[(c ^ *p) & 0xFFu] ^ (c >> 8);
         ++p;
         --n;
     }
