@@ -4,6 +4,7 @@
 // retain/release/tryRetain must give the model's results, the model's count
 // (kSaturated once saturated) and exactly the model's number of warnings.
 #include "kdrv/refcount.hpp"
+#include "kdrv/testing.hpp"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,10 +2,12 @@
 #include "kdrv/mutex.hpp"
 
 #include "lock_test_support.hpp"
+#include "watchdog.hpp"
 
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -108,33 +110,49 @@ TEST_CASE("stress: mutex and recursive mutex mutual exclusion, exact counters")
     const long iters = 300000L * kdrvtest::stressScale();
     long counter = 0;
     long recursiveCounter = 0;
+    kdrvtest::InsideCounter inside;
+    kdrvtest::InsideCounter insideRecursive;
+    kdrvtest::ProgressWatchdog dog("mutex stress", [&] {
+        return "counter=" + std::to_string(counter) +
+               " recursive=" + std::to_string(recursiveCounter);
+    });
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
     {
         pool.emplace_back([&] {
             for (long i = 0; i < iters; ++i)
             {
+                if ((i & 255) == 0)
+                    dog.tick();
                 if ((i & 7) == 0 && m.tryLock())
                 {
+                    inside.enter();
                     ++counter;
+                    inside.leave();
                     m.unlock();
                 }
                 else
                 {
                     kdrv::MutexGuard guard(m);
+                    inside.enter();
                     ++counter;
+                    inside.leave();
                 }
                 if ((i & 3) == 0)
                 {
                     kdrv::RecursiveMutexGuard outer(r);
                     kdrv::RecursiveMutexGuard inner(r);
+                    insideRecursive.enter();
                     ++recursiveCounter;
+                    insideRecursive.leave();
                 }
             }
         });
     }
     for (auto& t : pool)
         t.join();
+    CHECK(inside.overlaps.load() == 0);
+    CHECK(insideRecursive.overlaps.load() == 0);
     CHECK(counter == threads * iters);
     CHECK(recursiveCounter == threads * (iters / 4));
     MESSAGE("mutex stress lock/unlock pairs: " << threads * iters + threads * (iters / 4) * 2);

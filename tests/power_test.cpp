@@ -2,6 +2,7 @@
 //
 // Power-state tables and the power policy: every edge case of the power
 // specification, over the backend this binary is built for.
+#include "kdrv/platform/power_layout.hpp" // opt-in: the IOPMPowerState layout proof
 #include "kdrv/power.hpp"
 
 #include <doctest/doctest.h>

@@ -2,10 +2,12 @@
 #include "kdrv/rwlock.hpp"
 
 #include "lock_test_support.hpp"
+#include "watchdog.hpp"
 
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -244,6 +246,10 @@ TEST_CASE("stress: rwlock readers never see a torn multi-word value")
     std::atomic<long> torn{0};
     std::atomic<long> ops{0};
     long writes = 0; // guarded by the write lock
+    kdrvtest::InsideCounter exclusive;
+    kdrvtest::ProgressWatchdog dog("rwlock torn-value stress", [&] {
+        return "writes=" + std::to_string(writes) + " exclusive=" + std::to_string(exclusive.now.load());
+    });
 
     auto consistent = [&] {
         return value.w[1] == value.w[0] && value.w[2] == value.w[0] && value.w[3] == value.w[0];
@@ -262,17 +268,20 @@ TEST_CASE("stress: rwlock readers never see a torn multi-word value")
                         torn.fetch_add(1);
                     if (f.lock.upgradeToWrite() == UpgradeResult::Upgraded)
                     {
+                        exclusive.enter();
                         long v = value.w[0] + 1;
                         for (long& w : value.w)
                             w = v;
                         ++writes;
+                        exclusive.leave();
                         f.lock.writeUnlock();
                     }
+                    dog.tick();
                     local += 2;
                     continue;
                 }
                 kdrv::RWLockReadGuard guard(f.lock);
-                if (!consistent())
+                if (!consistent() || exclusive.now.load() != 0)
                     torn.fetch_add(1);
                 ++local;
             }
@@ -289,12 +298,15 @@ TEST_CASE("stress: rwlock readers never see a torn multi-word value")
                     f.lock.writeLock();
                 else if ((i & 15) != 0)
                     f.lock.writeLock();
+                exclusive.enter();
                 if (!consistent())
                     torn.fetch_add(1);
                 long v = value.w[0] + 1;
                 for (long& each : value.w)
                     each = v;
                 ++writes;
+                exclusive.leave();
+                dog.tick();
                 if ((i & 7) == 3)
                 {
                     f.lock.downgradeToRead();
@@ -314,6 +326,7 @@ TEST_CASE("stress: rwlock readers never see a torn multi-word value")
     for (auto& t : pool)
         t.join();
     CHECK(torn.load() == 0);
+    CHECK(exclusive.overlaps.load() == 0);
     CHECK(value.w[0] == writes); // every write incremented it exactly once
     CHECK(consistent());
     MESSAGE("rwlock stress lock/unlock pairs: " << ops.load());

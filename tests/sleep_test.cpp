@@ -7,10 +7,12 @@
 #include "kdrv/mutex.hpp"
 
 #include "lock_test_support.hpp"
+#include "watchdog.hpp"
 
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -246,6 +248,10 @@ TEST_CASE("stress: sleep/wakeup producer-consumer loses no wakeup")
     std::atomic<long> consumedCount{0};
     std::atomic<int> lostWakeups{0};
     std::atomic<long> sleeps{0};
+    kdrvtest::ProgressWatchdog dog("sleep/wakeup stress", [&] {
+        return "consumed=" + std::to_string(consumedCount.load()) +
+               " lostWakeups=" + std::to_string(lostWakeups.load());
+    }, 30); // longer than the 10 s lost-wakeup guard, which reports first
 
     std::vector<std::thread> pool;
     for (int p = 0; p < producers; ++p)
@@ -291,6 +297,7 @@ TEST_CASE("stress: sleep/wakeup producer-consumer loses no wakeup")
                 head = (head + 1) % kSlots;
                 --count;
                 consumedSum.fetch_add(item);
+                dog.tick();
                 if (consumedCount.fetch_add(1) + 1 == total)
                     mutex.wakeupAll(&notEmpty); // release the other consumer
                 mutex.wakeupOne(&notFull);

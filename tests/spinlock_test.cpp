@@ -2,10 +2,12 @@
 #include "kdrv/spinlock.hpp"
 
 #include "lock_test_support.hpp"
+#include "watchdog.hpp"
 
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -104,31 +106,43 @@ TEST_CASE("stress: spinlock mutual exclusion, exact counter")
     const int threads = 4;
     const long iters = 500000L * kdrvtest::stressScale();
     long counter = 0;
+    kdrvtest::InsideCounter inside;
+    kdrvtest::ProgressWatchdog dog("spinlock stress", [&] {
+        return "counter=" + std::to_string(counter) + " inside=" + std::to_string(inside.now.load());
+    });
+    auto section = [&] {
+        inside.enter();
+        ++counter;
+        inside.leave();
+    };
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
     {
         pool.emplace_back([&] {
             for (long i = 0; i < iters; ++i)
             {
+                if ((i & 255) == 0)
+                    dog.tick();
                 if ((i & 7) == 0 && lock.tryLock())
                 {
-                    ++counter;
+                    section();
                     lock.unlock();
                     continue;
                 }
                 if ((i & 15) == 1)
                 {
                     kdrv::SpinLockIrqGuard guard(lock);
-                    ++counter;
+                    section();
                     continue;
                 }
                 kdrv::SpinLockGuard guard(lock);
-                ++counter;
+                section();
             }
         });
     }
     for (auto& t : pool)
         t.join();
+    CHECK(inside.overlaps.load() == 0);
     CHECK(counter == threads * iters);
     MESSAGE("spinlock stress lock/unlock pairs: " << threads * iters);
     lock.destroy();

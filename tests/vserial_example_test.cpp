@@ -5,6 +5,7 @@
 // are built from. Most tests step the DMA engine by hand, one doorbell at a
 // time, so every transfer and every segment is exact; the threaded ones
 // check outcomes that do not depend on timing.
+#include "kdrv/platform/power_layout.hpp" // opt-in: the IOPMPowerState layout proof
 #include "vserial/core/vserial_core.hpp"
 #include "vserial/core/vserial_engine.hpp"
 #include "vserial/core/vserial_methods.hpp"

@@ -43,12 +43,8 @@
 #error "a kernel build (KERNEL defined) must use KDRV_PLATFORM_XNU"
 #endif
 
-// True in a real kernel build. User-only headers refuse to compile when set.
-#if defined(KERNEL)
-#define KDRV_IN_KERNEL 1
-#else
-#define KDRV_IN_KERNEL 0
-#endif
+// KDRV_IN_KERNEL (1 in a real kernel build) is set by the platform backend
+// (platform/platform.hpp), not here.
 
 #ifndef KDRV_CONFIG_LOCK_DEBUG
 #define KDRV_CONFIG_LOCK_DEBUG 0

@@ -13,7 +13,7 @@
 /// implicitly (-mkernel implies -mno-implicit-float and, on x86_64,
 /// -msoft-float), and the x86_64 kext target still defines __SSE2__, so the
 /// instruction set alone cannot decide. The vector loop is therefore used only
-/// in user space (KDRV_IN_KERNEL == 0, from config.hpp) and only when the
+/// in user space (KDRV_IN_KERNEL == 0, from the platform) and only when the
 /// target has vector registers at all (not under -mgeneral-regs-only or
 /// -mno-sse). Everywhere else copyBulk is exactly __builtin_memcpy, which the
 /// kernel exports as memcpy. Like atomic.hpp's cpuRelax, this is an
@@ -25,6 +25,7 @@
 #define KDRV_COPY_HPP
 
 #include "kdrv/base.hpp"
+#include "kdrv/platform/platform.hpp" // for KDRV_IN_KERNEL
 
 #ifndef KDRV_CONFIG_VECTOR_COPY
 #if !KDRV_IN_KERNEL && (defined(__SSE2__) || defined(__ARM_NEON))

@@ -6,7 +6,7 @@
 #ifndef KDRV_GSL_HPP
 #define KDRV_GSL_HPP
 
-#include "kdrv/config.hpp"
+#include "kdrv/platform/platform.hpp" // for KDRV_IN_KERNEL
 
 #if KDRV_IN_KERNEL
 #error "kdrv/gsl.hpp is user-space only (GSL cannot be compiled into a kernel extension)"

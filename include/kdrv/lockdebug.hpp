@@ -28,7 +28,7 @@
 
 #include "kdrv/atomic.hpp"
 #include "kdrv/base.hpp"
-#include "kdrv/platform/platform.hpp"
+#include "kdrv/platform/locks.hpp" // for ThreadId, currentThreadId
 
 #if KDRV_CONFIG_LOCK_DEBUG
 #define KDRV_LOCK_ABI_BEGIN \
@@ -64,11 +64,39 @@ __asm__(".pushsection .rodata.kdrv_lock_abi_guard,\"aG\",%progbits,kdrv_" KDRV_L
 #define KDRV_LOCK_DEBUG_ONLY_(...)
 #endif
 
+// Lock-debug builds give each lock call a hidden last parameter, the caller's
+// file and line (filled in at the call site by the default argument), so a
+// misuse report names the caller, not this header. Release builds: nothing.
+//   KDRV_LOCK_SITE_PARAM_       the parameter, for a function without others
+//   KDRV_LOCK_SITE_MORE_PARAM_  the same after other parameters
+//   KDRV_LOCK_SITE_             the argument, to pass it on
+#if KDRV_CONFIG_LOCK_DEBUG
+#define KDRV_LOCK_SITE_PARAM_ \
+    ::kdrv::LockSite kdrvLockSite = ::kdrv::LockSite(__builtin_FILE(), __builtin_LINE())
+#define KDRV_LOCK_SITE_MORE_PARAM_ , KDRV_LOCK_SITE_PARAM_
+#define KDRV_LOCK_SITE_ kdrvLockSite
+#define KDRV_LOCK_SITE_ARG_ kdrvLockSite
+#define KDRV_LOCK_SITE_MORE_ARG_ , kdrvLockSite
+#else
+#define KDRV_LOCK_SITE_PARAM_
+#define KDRV_LOCK_SITE_MORE_PARAM_
+#define KDRV_LOCK_SITE_ARG_
+#define KDRV_LOCK_SITE_MORE_ARG_
+#endif
+
 namespace kdrv
 {
 KDRV_LOCK_ABI_BEGIN
 
 #if KDRV_CONFIG_LOCK_DEBUG
+/// Where a lock call was made: what a misuse report names.
+struct LockSite
+{
+    constexpr LockSite(const char* f, int l) : file(f), line(l) {}
+    const char* file;
+    int line;
+};
+
 /// Owner and state of one lock. Only the debug build has one.
 /// Memory order: the owner field is written by the holder only and read to
 /// compare with the caller's own id, so relaxed accesses suffice; the lock
@@ -88,34 +116,34 @@ public:
 
     /// The checks every exclusive lock makes, with the lock's own messages.
     void noteInit(bool succeeded) { setInitialized(succeeded); }
-    void checkLock(const char* notInitialized, const char* selfDeadlock) const
+    void checkLock(const char* notInitialized, const char* selfDeadlock, LockSite site) const
     {
         if (KDRV_UNLIKELY(!initialized()))
-            fail(notInitialized);
+            fail(notInitialized, site);
         if (KDRV_UNLIKELY(ownedByCaller()))
-            fail(selfDeadlock);
+            fail(selfDeadlock, site);
     }
     void noteLocked() { setOwner(platform::currentThreadId()); }
-    void checkOwnedAndRelease(const char* notOwner)
+    void checkOwnedAndRelease(const char* notOwner, LockSite site)
     {
         if (KDRV_UNLIKELY(!ownedByCaller()))
-            fail(notOwner);
+            fail(notOwner, site);
         setOwner(0);
     }
-    void checkOwned(const char* notOwner) const
+    void checkOwned(const char* notOwner, LockSite site) const
     {
         if (KDRV_UNLIKELY(!ownedByCaller()))
-            fail(notOwner);
+            fail(notOwner, site);
     }
-    void checkNotOwned(const char* owner) const
+    void checkNotOwned(const char* owner, LockSite site) const
     {
         if (KDRV_UNLIKELY(ownedByCaller()))
-            fail(owner);
+            fail(owner, site);
     }
-    void checkDestroy(const char* held)
+    void checkDestroy(const char* held, LockSite site)
     {
         if (KDRV_UNLIKELY(owner() != 0 || holds() != 0))
-            fail(held);
+            fail(held, site);
         setInitialized(false);
     }
 
@@ -135,9 +163,9 @@ public:
     }
 
     /// `message` starts with "lock misuse: " and names the call and the mistake.
-    [[noreturn]] KDRV_COLD static void fail(const char* message)
+    [[noreturn]] KDRV_COLD static void fail(const char* message, LockSite site)
     {
-        platform::contractFailed(ContractKind::Precondition, message, __FILE__, __LINE__);
+        platform::contractFailed(ContractKind::Precondition, message, site.file, site.line);
     }
 
 private:

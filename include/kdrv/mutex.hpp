@@ -37,35 +37,13 @@
 #include "kdrv/base.hpp"
 #include "kdrv/contract.hpp"
 #include "kdrv/lockdebug.hpp"
-#include "kdrv/platform/platform.hpp"
+#include "kdrv/platform/locks.hpp"
 #include "kdrv/status.hpp"
 
 namespace kdrv
 {
-/// How a sleep ended. The values are xnu's THREAD_AWAKENED, THREAD_TIMED_OUT
-/// and THREAD_INTERRUPTED.
-enum class WaitResult : int
-{
-    Awakened = 0,    // woken by wakeupOne/wakeupAll
-    TimedOut = 1,    // the deadline passed first
-    Interrupted = 2, // an interruptible sleep was aborted (signal, thread_abort)
-};
-
-/// THREAD_UNINT / THREAD_INTERRUPTIBLE.
-enum class SleepType : int
-{
-    Uninterruptible = 0,
-    Interruptible = 1,
-};
-
-/// Maps a THREAD_* wait result. THREAD_RESTART ("restart the operation") and
-/// anything unknown count as Interrupted: the caller must back out either way.
-constexpr WaitResult toWaitResult(int threadWaitResult)
-{
-    return threadWaitResult == 0   ? WaitResult::Awakened
-           : threadWaitResult == 1 ? WaitResult::TimedOut
-                                   : WaitResult::Interrupted;
-}
+// WaitResult and SleepType are defined with the platform seam
+// (platform/platform.hpp), which every backend implements.
 
 KDRV_LOCK_ABI_BEGIN
 
@@ -86,27 +64,27 @@ public:
     }
 
     /// Releases what init() acquired. No thread may hold or sleep on it.
-    void destroy()
+    void destroy(KDRV_LOCK_SITE_PARAM_)
     {
         KDRV_LOCK_DEBUG_ONLY_(
-            debug_.checkDestroy(KDRV_LOCK_MSG_("Mutex::destroy: the mutex is held"));)
+            debug_.checkDestroy(KDRV_LOCK_MSG_("Mutex::destroy: the mutex is held"), KDRV_LOCK_SITE_);)
         raw_.destroy();
     }
 
     /// Blocks until the mutex is acquired. Not recursive: the caller must not
     /// hold it already.
-    KDRV_INLINE void lock() KDRV_ACQUIRE()
+    KDRV_INLINE void lock(KDRV_LOCK_SITE_PARAM_) KDRV_ACQUIRE()
     {
-        beforeLock();
+        beforeLock(KDRV_LOCK_SITE_ARG_);
         raw_.lock();
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
     }
 
     /// Acquires the mutex only if it is free; never blocks. Returns true if the
     /// caller now holds it.
-    KDRV_NODISCARD KDRV_INLINE bool tryLock() KDRV_TRY_ACQUIRE(true)
+    KDRV_NODISCARD KDRV_INLINE bool tryLock(KDRV_LOCK_SITE_PARAM_) KDRV_TRY_ACQUIRE(true)
     {
-        beforeLock();
+        beforeLock(KDRV_LOCK_SITE_ARG_);
         if (!raw_.tryLock())
             return false;
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
@@ -114,37 +92,39 @@ public:
     }
 
     /// Releases the mutex; the caller must hold it.
-    KDRV_INLINE void unlock() KDRV_RELEASE()
+    KDRV_INLINE void unlock(KDRV_LOCK_SITE_PARAM_) KDRV_RELEASE()
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(
-            KDRV_LOCK_MSG_("Mutex::unlock: the calling thread does not hold the mutex"));)
+            KDRV_LOCK_MSG_("Mutex::unlock: the calling thread does not hold the mutex"),
+            KDRV_LOCK_SITE_);)
         raw_.unlock();
     }
 
     /// Sleeps on `event` (non-null) until woken or, for an interruptible
     /// sleep, interrupted. Called with the mutex held; returns with it held.
-    KDRV_NODISCARD WaitResult sleep(const void* event, SleepType type) KDRV_REQUIRES(this)
+    KDRV_NODISCARD WaitResult sleep(const void* event, SleepType type KDRV_LOCK_SITE_MORE_PARAM_)
+        KDRV_REQUIRES(this)
     {
-        return sleepImpl(event, false, 0, type);
+        return sleepImpl(event, false, 0, type KDRV_LOCK_SITE_MORE_ARG_);
     }
 
     /// As sleep(), but gives up at `deadlineNanos` on the
     /// kdrv::platform::monotonicNanos() clock and returns TimedOut. A deadline
     /// already in the past still releases and re-acquires the mutex.
     KDRV_NODISCARD WaitResult sleepUntil(const void* event, uint64_t deadlineNanos,
-                                         SleepType type) KDRV_REQUIRES(this)
+                                         SleepType type KDRV_LOCK_SITE_MORE_PARAM_) KDRV_REQUIRES(this)
     {
-        return sleepImpl(event, true, deadlineNanos, type);
+        return sleepImpl(event, true, deadlineNanos, type KDRV_LOCK_SITE_MORE_ARG_);
     }
 
     /// As sleepUntil(), with a deadline `timeoutNanos` from now (saturating).
-    KDRV_NODISCARD WaitResult sleepFor(const void* event, uint64_t timeoutNanos, SleepType type)
-        KDRV_REQUIRES(this)
+    KDRV_NODISCARD WaitResult sleepFor(const void* event, uint64_t timeoutNanos,
+                                       SleepType type KDRV_LOCK_SITE_MORE_PARAM_) KDRV_REQUIRES(this)
     {
         uint64_t deadline = 0;
         if (addOverflow64(platform::monotonicNanos(), timeoutNanos, &deadline))
             deadline = ~static_cast<uint64_t>(0);
-        return sleepImpl(event, true, deadline, type);
+        return sleepImpl(event, true, deadline, type KDRV_LOCK_SITE_MORE_ARG_);
     }
 
     /// Wakes one thread sleeping on `event`, or none if there is none
@@ -158,35 +138,37 @@ public:
 
     /// Debug builds: contract failure unless the caller holds / does not hold
     /// the mutex. Release builds: no effect.
-    void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
+    void assertOwned(KDRV_LOCK_SITE_PARAM_) const KDRV_ASSERT_CAPABILITY(this)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(
-            KDRV_LOCK_MSG_("Mutex::assertOwned: the calling thread does not hold the mutex"));)
+            KDRV_LOCK_MSG_("Mutex::assertOwned: the calling thread does not hold the mutex"), KDRV_LOCK_SITE_);)
     }
-    void assertNotOwned() const
+    void assertNotOwned(KDRV_LOCK_SITE_PARAM_) const
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkNotOwned(
-            KDRV_LOCK_MSG_("Mutex::assertNotOwned: the calling thread holds the mutex"));)
+            KDRV_LOCK_MSG_("Mutex::assertNotOwned: the calling thread holds the mutex"), KDRV_LOCK_SITE_);)
     }
 
 private:
-    WaitResult sleepImpl(const void* event, bool hasDeadline, uint64_t deadline, SleepType type)
+    WaitResult sleepImpl(const void* event, bool hasDeadline, uint64_t deadline,
+                         SleepType type KDRV_LOCK_SITE_MORE_PARAM_)
     {
         KDRV_EXPECTS(event != nullptr);
         // The mutex is released while asleep: nobody owns it meanwhile.
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(
-            KDRV_LOCK_MSG_("Mutex::sleep: the calling thread does not hold the mutex"));)
-        int r = raw_.sleep(event, hasDeadline, deadline, type == SleepType::Interruptible);
+            KDRV_LOCK_MSG_("Mutex::sleep: the calling thread does not hold the mutex"), KDRV_LOCK_SITE_);)
+        WaitResult r = raw_.sleep(event, hasDeadline, deadline, type == SleepType::Interruptible);
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
-        return toWaitResult(r);
+        return r;
     }
 
-    KDRV_INLINE void beforeLock()
+    KDRV_INLINE void beforeLock(KDRV_LOCK_SITE_PARAM_)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
             KDRV_LOCK_MSG_("Mutex used before a successful init()"),
             KDRV_LOCK_MSG_("Mutex::lock: the calling thread already holds this non-recursive "
-                           "mutex (self-deadlock)"));)
+                           "mutex (self-deadlock)"),
+            KDRV_LOCK_SITE_);)
     }
 
     platform::RawMutex raw_;
@@ -199,7 +181,10 @@ private:
 class KDRV_SCOPED_CAPABILITY MutexGuard
 {
 public:
-    explicit MutexGuard(Mutex& mutex) KDRV_ACQUIRE(mutex) : mutex_(mutex) { mutex_.lock(); }
+    explicit MutexGuard(Mutex& mutex KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(mutex) : mutex_(mutex)
+    {
+        mutex_.lock(KDRV_LOCK_SITE_ARG_);
+    }
     ~MutexGuard() KDRV_RELEASE() { mutex_.unlock(); }
     KDRV_NONCOPYABLE(MutexGuard);
 
@@ -225,25 +210,25 @@ public:
     }
 
     /// Releases what init() acquired. No thread may hold it.
-    void destroy()
+    void destroy(KDRV_LOCK_SITE_PARAM_)
     {
         KDRV_LOCK_DEBUG_ONLY_(
-            debug_.checkDestroy(KDRV_LOCK_MSG_("RecursiveMutex::destroy: the mutex is held"));)
+            debug_.checkDestroy(KDRV_LOCK_MSG_("RecursiveMutex::destroy: the mutex is held"), KDRV_LOCK_SITE_);)
         raw_.destroy();
     }
 
     /// Blocks until acquired; returns at once if the caller holds it already.
-    void lock() KDRV_ACQUIRE()
+    void lock(KDRV_LOCK_SITE_PARAM_) KDRV_ACQUIRE()
     {
-        beforeLock();
+        beforeLock(KDRV_LOCK_SITE_ARG_);
         raw_.lock();
         KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
     }
 
     /// Acquires if free or already held by the caller; never blocks.
-    KDRV_NODISCARD bool tryLock() KDRV_TRY_ACQUIRE(true)
+    KDRV_NODISCARD bool tryLock(KDRV_LOCK_SITE_PARAM_) KDRV_TRY_ACQUIRE(true)
     {
-        beforeLock();
+        beforeLock(KDRV_LOCK_SITE_ARG_);
         if (!raw_.tryLock())
             return false;
         KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
@@ -251,11 +236,12 @@ public:
     }
 
     /// Undoes one lock(); the caller must hold the mutex.
-    void unlock() KDRV_RELEASE()
+    void unlock(KDRV_LOCK_SITE_PARAM_) KDRV_RELEASE()
     {
         KDRV_LOCK_DEBUG_ONLY_(
-            if (KDRV_UNLIKELY(!raw_.heldByCaller())) LockDebugState::fail(KDRV_LOCK_MSG_(
-                "RecursiveMutex::unlock: the calling thread does not hold the mutex"));
+            if (KDRV_UNLIKELY(!raw_.heldByCaller())) LockDebugState::fail(
+                KDRV_LOCK_MSG_("RecursiveMutex::unlock: the calling thread does not hold the mutex"),
+                KDRV_LOCK_SITE_);
             (void)debug_.dropHold();)
         raw_.unlock();
     }
@@ -265,22 +251,24 @@ public:
     KDRV_NODISCARD bool heldByCaller() const { return raw_.heldByCaller(); }
 
     /// Debug builds: contract failure unless the caller holds / does not hold it.
-    void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
+    void assertOwned(KDRV_LOCK_SITE_PARAM_) const KDRV_ASSERT_CAPABILITY(this)
     {
         KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!raw_.heldByCaller())) LockDebugState::fail(
-            KDRV_LOCK_MSG_("RecursiveMutex::assertOwned: the calling thread does not hold it"));)
+            KDRV_LOCK_MSG_("RecursiveMutex::assertOwned: the calling thread does not hold it"),
+            KDRV_LOCK_SITE_);)
     }
-    void assertNotOwned() const
+    void assertNotOwned(KDRV_LOCK_SITE_PARAM_) const
     {
         KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(raw_.heldByCaller())) LockDebugState::fail(
-            KDRV_LOCK_MSG_("RecursiveMutex::assertNotOwned: the calling thread holds it"));)
+            KDRV_LOCK_MSG_("RecursiveMutex::assertNotOwned: the calling thread holds it"),
+            KDRV_LOCK_SITE_);)
     }
 
 private:
-    void beforeLock()
+    void beforeLock(KDRV_LOCK_SITE_PARAM_)
     {
         KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!debug_.initialized())) LockDebugState::fail(
-            KDRV_LOCK_MSG_("RecursiveMutex used before a successful init()"));)
+            KDRV_LOCK_MSG_("RecursiveMutex used before a successful init()"), KDRV_LOCK_SITE_);)
     }
 
     platform::RawRecursiveMutex raw_;
@@ -293,9 +281,10 @@ private:
 class KDRV_SCOPED_CAPABILITY RecursiveMutexGuard
 {
 public:
-    explicit RecursiveMutexGuard(RecursiveMutex& mutex) KDRV_ACQUIRE(mutex) : mutex_(mutex)
+    explicit RecursiveMutexGuard(RecursiveMutex& mutex KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(mutex)
+        : mutex_(mutex)
     {
-        mutex_.lock();
+        mutex_.lock(KDRV_LOCK_SITE_ARG_);
     }
     ~RecursiveMutexGuard() KDRV_RELEASE() { mutex_.unlock(); }
     KDRV_NONCOPYABLE(RecursiveMutexGuard);

@@ -17,9 +17,11 @@
 ///   };
 ///   static_assert(KDRV_COUNTOF(gPowerStates) == kNumPowerStates, "table size");
 ///
-/// In a build for the xnu platform, kdrv/platform/power_layout.hpp proves at
-/// compile time that PowerState has IOPMPowerState's size, field offsets and
-/// field types, so the same array can be handed to registerPowerDriver().
+/// In a build for the xnu platform, kdrv/platform/power_layout.hpp (opt-in,
+/// like platform/xnu_dispatch.hpp, since it pulls the SDK's IOPM headers)
+/// proves at compile time that PowerState has IOPMPowerState's size, field
+/// offsets and field types, so the same array can be handed to
+/// registerPowerDriver().
 ///
 /// Everything here is pure: no locks, no allocation, no platform services. A
 /// table is read only; concurrent readers need no synchronization.
@@ -566,9 +568,5 @@ KDRV_NODISCARD inline Status powerTransitionTotals(const PowerState* table, unsi
     return Status::Success;
 }
 } // namespace kdrv
-
-// The platform proves the layout against the SDK's IOPMPowerState where there
-// is one (after PowerState is complete).
-#include "kdrv/platform/power_layout.hpp"
 
 #endif // KDRV_POWER_STATE_HPP

@@ -19,6 +19,10 @@
 ///                through its reference happen before the object is freed;
 ///                acquire on the last one, so the freeing thread sees them all.
 ///   tryRetain()  acquire on success.
+/// Invariants: the count moves only by single RMWs, so exactly one release()
+/// observes the 1 -> 0 step and returns true; a count outside 1..kMax is
+/// never repaired, only pinned at kSaturated (racing RMWs on a saturated
+/// count stay far from both 0 and kMax, 2^30 steps away).
 /// Both retain() and release() are one locked RMW (fetch-add/fetch-sub); the
 /// saturation check tests the returned value and stays off the fast path.
 /// All operations are safe from any context, interrupts included.

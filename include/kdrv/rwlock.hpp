@@ -5,8 +5,9 @@
 /// downgrade.
 ///
 /// Kernel: an IORWLock (lck_rw). It may block, so never from interrupt
-/// context or under a SpinLock. User space: two words (writer/upgrade flags
-/// and a reader count) on one cache line; readers pay one RMW to lock and one
+/// context or under a SpinLock. User space: detail/rw_lock.hpp, one word
+/// holding the writer and upgrade flags and the reader count (its invariants
+/// are written there); a reader pays one compare-and-swap to lock and one RMW
 /// to unlock, a writer one compare-and-swap to lock and a store to unlock.
 /// Waiters spin, then yield. Writers are preferred: once a writer waits, new
 /// readers wait too. Neither mode is recursive: a thread holding the lock in
@@ -35,7 +36,7 @@
 #include "kdrv/base.hpp"
 #include "kdrv/contract.hpp"
 #include "kdrv/lockdebug.hpp"
-#include "kdrv/platform/platform.hpp"
+#include "kdrv/platform/locks.hpp"
 #include "kdrv/status.hpp"
 
 namespace kdrv
@@ -71,30 +72,30 @@ public:
     }
 
     /// Releases what init() acquired. Nobody may hold the lock.
-    void destroy()
+    void destroy(KDRV_LOCK_SITE_PARAM_)
     {
         KDRV_LOCK_DEBUG_ONLY_(
-            debug_.checkDestroy(KDRV_LOCK_MSG_("RWLock::destroy: the lock is held"));)
+            debug_.checkDestroy(KDRV_LOCK_MSG_("RWLock::destroy: the lock is held"), KDRV_LOCK_SITE_);)
         raw_.destroy();
     }
 
     /// Blocks until the lock is held shared.
-    KDRV_INLINE void readLock() KDRV_ACQUIRE_SHARED()
+    KDRV_INLINE void readLock(KDRV_LOCK_SITE_PARAM_) KDRV_ACQUIRE_SHARED()
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
             KDRV_RWLOCK_NOT_INITIALIZED_, KDRV_LOCK_MSG_("RWLock::readLock: the calling thread holds the "
-                                            "write lock (self-deadlock)"));)
+                                            "write lock (self-deadlock)"), KDRV_LOCK_SITE_);)
         raw_.readLock();
         KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
     }
 
     /// Takes the lock shared only if no writer holds or waits for it; never
     /// blocks. Returns true if the caller now holds it shared.
-    KDRV_NODISCARD KDRV_INLINE bool tryReadLock() KDRV_TRY_ACQUIRE_SHARED(true)
+    KDRV_NODISCARD KDRV_INLINE bool tryReadLock(KDRV_LOCK_SITE_PARAM_) KDRV_TRY_ACQUIRE_SHARED(true)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
             KDRV_RWLOCK_NOT_INITIALIZED_,
-            KDRV_LOCK_MSG_("RWLock::tryReadLock: the calling thread holds the write lock"));)
+            KDRV_LOCK_MSG_("RWLock::tryReadLock: the calling thread holds the write lock"), KDRV_LOCK_SITE_);)
         if (!raw_.tryReadLock())
             return false;
         KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
@@ -102,29 +103,29 @@ public:
     }
 
     /// Releases a shared hold.
-    KDRV_INLINE void readUnlock() KDRV_RELEASE_SHARED()
+    KDRV_INLINE void readUnlock(KDRV_LOCK_SITE_PARAM_) KDRV_RELEASE_SHARED()
     {
         KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!debug_.dropHold())) LockDebugState::fail(
-            KDRV_LOCK_MSG_("RWLock::readUnlock: the lock is not held shared"));)
+            KDRV_LOCK_MSG_("RWLock::readUnlock: the lock is not held shared"), KDRV_LOCK_SITE_);)
         raw_.readUnlock();
     }
 
     /// Blocks until the lock is held exclusively.
-    KDRV_INLINE void writeLock() KDRV_ACQUIRE()
+    KDRV_INLINE void writeLock(KDRV_LOCK_SITE_PARAM_) KDRV_ACQUIRE()
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
             KDRV_RWLOCK_NOT_INITIALIZED_, KDRV_LOCK_MSG_("RWLock::writeLock: the calling thread already "
-                                            "holds the write lock (self-deadlock)"));)
+                                            "holds the write lock (self-deadlock)"), KDRV_LOCK_SITE_);)
         raw_.writeLock();
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
     }
 
     /// Takes the lock exclusively only if nobody holds it; never blocks.
-    KDRV_NODISCARD KDRV_INLINE bool tryWriteLock() KDRV_TRY_ACQUIRE(true)
+    KDRV_NODISCARD KDRV_INLINE bool tryWriteLock(KDRV_LOCK_SITE_PARAM_) KDRV_TRY_ACQUIRE(true)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
             KDRV_RWLOCK_NOT_INITIALIZED_, KDRV_LOCK_MSG_("RWLock::tryWriteLock: the calling thread already "
-                                            "holds the write lock"));)
+                                            "holds the write lock"), KDRV_LOCK_SITE_);)
         if (!raw_.tryWriteLock())
             return false;
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
@@ -132,10 +133,10 @@ public:
     }
 
     /// Releases the exclusive hold (also after a successful upgrade).
-    KDRV_INLINE void writeUnlock() KDRV_RELEASE()
+    KDRV_INLINE void writeUnlock(KDRV_LOCK_SITE_PARAM_) KDRV_RELEASE()
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(KDRV_LOCK_MSG_(
-            "RWLock::writeUnlock: the calling thread does not hold the write lock"));)
+            "RWLock::writeUnlock: the calling thread does not hold the write lock"), KDRV_LOCK_SITE_);)
         raw_.writeUnlock();
     }
 
@@ -143,10 +144,10 @@ public:
     /// until the other readers leave. On ReleasedLock the caller holds
     /// NOTHING (see the top of this file). Not visible to clang's
     /// thread-safety analysis; RWLockGuard tracks the mode instead.
-    KDRV_NODISCARD UpgradeResult upgradeToWrite() KDRV_NO_THREAD_SAFETY_ANALYSIS
+    KDRV_NODISCARD UpgradeResult upgradeToWrite(KDRV_LOCK_SITE_PARAM_) KDRV_NO_THREAD_SAFETY_ANALYSIS
     {
         KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!debug_.dropHold())) LockDebugState::fail(
-            KDRV_LOCK_MSG_("RWLock::upgradeToWrite: the lock is not held shared"));)
+            KDRV_LOCK_MSG_("RWLock::upgradeToWrite: the lock is not held shared"), KDRV_LOCK_SITE_);)
         if (!raw_.upgrade())
             return UpgradeResult::ReleasedLock;
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
@@ -155,26 +156,27 @@ public:
 
     /// Converts the caller's exclusive hold into a shared one; never blocks,
     /// never fails. Waiting readers may enter.
-    void downgradeToRead() KDRV_NO_THREAD_SAFETY_ANALYSIS
+    void downgradeToRead(KDRV_LOCK_SITE_PARAM_) KDRV_NO_THREAD_SAFETY_ANALYSIS
     {
         KDRV_LOCK_DEBUG_ONLY_(
             debug_.checkOwnedAndRelease(KDRV_LOCK_MSG_(
-                "RWLock::downgradeToRead: the calling thread does not hold the write lock"));
+                "RWLock::downgradeToRead: the calling thread does not hold the write lock"),
+                                        KDRV_LOCK_SITE_);
             debug_.addHold();)
         raw_.downgrade();
     }
 
     /// Debug builds: contract failure unless the caller holds / does not hold
     /// the lock exclusively. Shared holds have no owner to check.
-    void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
+    void assertOwned(KDRV_LOCK_SITE_PARAM_) const KDRV_ASSERT_CAPABILITY(this)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(KDRV_LOCK_MSG_(
-            "RWLock::assertOwned: the calling thread does not hold the write lock"));)
+            "RWLock::assertOwned: the calling thread does not hold the write lock"), KDRV_LOCK_SITE_);)
     }
-    void assertNotOwned() const
+    void assertNotOwned(KDRV_LOCK_SITE_PARAM_) const
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkNotOwned(
-            KDRV_LOCK_MSG_("RWLock::assertNotOwned: the calling thread holds the write lock"));)
+            KDRV_LOCK_MSG_("RWLock::assertNotOwned: the calling thread holds the write lock"), KDRV_LOCK_SITE_);)
     }
 
 private:
@@ -188,9 +190,10 @@ private:
 class KDRV_SCOPED_CAPABILITY RWLockReadGuard
 {
 public:
-    explicit RWLockReadGuard(RWLock& lock) KDRV_ACQUIRE_SHARED(lock) : lock_(lock)
+    explicit RWLockReadGuard(RWLock& lock KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE_SHARED(lock)
+        : lock_(lock)
     {
-        lock_.readLock();
+        lock_.readLock(KDRV_LOCK_SITE_ARG_);
     }
     ~RWLockReadGuard() KDRV_RELEASE() { lock_.readUnlock(); }
     KDRV_NONCOPYABLE(RWLockReadGuard);
@@ -203,7 +206,10 @@ private:
 class KDRV_SCOPED_CAPABILITY RWLockWriteGuard
 {
 public:
-    explicit RWLockWriteGuard(RWLock& lock) KDRV_ACQUIRE(lock) : lock_(lock) { lock_.writeLock(); }
+    explicit RWLockWriteGuard(RWLock& lock KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(lock) : lock_(lock)
+    {
+        lock_.writeLock(KDRV_LOCK_SITE_ARG_);
+    }
     ~RWLockWriteGuard() KDRV_RELEASE() { lock_.writeUnlock(); }
     KDRV_NONCOPYABLE(RWLockWriteGuard);
 

@@ -28,7 +28,7 @@
 
 #include "kdrv/base.hpp"
 #include "kdrv/lockdebug.hpp"
-#include "kdrv/platform/platform.hpp"
+#include "kdrv/platform/locks.hpp"
 #include "kdrv/status.hpp"
 
 namespace kdrv
@@ -56,26 +56,26 @@ public:
     }
 
     /// Releases what init() acquired. The lock must be free.
-    void destroy()
+    void destroy(KDRV_LOCK_SITE_PARAM_)
     {
         KDRV_LOCK_DEBUG_ONLY_(
-            debug_.checkDestroy(KDRV_LOCK_MSG_("SpinLock::destroy: the lock is held"));)
+            debug_.checkDestroy(KDRV_LOCK_MSG_("SpinLock::destroy: the lock is held"), KDRV_LOCK_SITE_);)
         raw_.destroy();
     }
 
     /// Spins until the lock is acquired. Must not be held by the caller.
-    KDRV_INLINE void lock() KDRV_ACQUIRE()
+    KDRV_INLINE void lock(KDRV_LOCK_SITE_PARAM_) KDRV_ACQUIRE()
     {
-        beforeLock();
+        beforeLock(KDRV_LOCK_SITE_ARG_);
         raw_.lock();
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
     }
 
     /// Acquires the lock only if it is free. Returns true if the caller now
     /// holds it. Never spins.
-    KDRV_NODISCARD KDRV_INLINE bool tryLock() KDRV_TRY_ACQUIRE(true)
+    KDRV_NODISCARD KDRV_INLINE bool tryLock(KDRV_LOCK_SITE_PARAM_) KDRV_TRY_ACQUIRE(true)
     {
-        beforeLock();
+        beforeLock(KDRV_LOCK_SITE_ARG_);
         if (!raw_.tryLock())
             return false;
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
@@ -83,17 +83,17 @@ public:
     }
 
     /// Releases the lock; the caller must hold it.
-    KDRV_INLINE void unlock() KDRV_RELEASE()
+    KDRV_INLINE void unlock(KDRV_LOCK_SITE_PARAM_) KDRV_RELEASE()
     {
-        beforeUnlock();
+        beforeUnlock(KDRV_LOCK_SITE_ARG_);
         raw_.unlock();
     }
 
     /// Disables interrupts on this CPU, then locks. Returns the previous
     /// interrupt state, which unlockRestoreInterrupts() puts back.
-    KDRV_NODISCARD KDRV_INLINE InterruptState lockDisableInterrupts() KDRV_ACQUIRE()
+    KDRV_NODISCARD KDRV_INLINE InterruptState lockDisableInterrupts(KDRV_LOCK_SITE_PARAM_) KDRV_ACQUIRE()
     {
-        beforeLock();
+        beforeLock(KDRV_LOCK_SITE_ARG_);
         InterruptState state = raw_.lockDisableInterrupts();
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
         return state;
@@ -101,37 +101,37 @@ public:
 
     /// Unlocks, then restores the interrupt state saved by the matching
     /// lockDisableInterrupts().
-    KDRV_INLINE void unlockRestoreInterrupts(InterruptState state) KDRV_RELEASE()
+    KDRV_INLINE void unlockRestoreInterrupts(InterruptState state KDRV_LOCK_SITE_MORE_PARAM_) KDRV_RELEASE()
     {
-        beforeUnlock();
+        beforeUnlock(KDRV_LOCK_SITE_ARG_);
         raw_.unlockRestoreInterrupts(state);
     }
 
     /// Debug builds: contract failure unless the caller holds / does not hold
     /// the lock. Release builds: no effect.
-    void assertOwned() const KDRV_ASSERT_CAPABILITY(this)
+    void assertOwned(KDRV_LOCK_SITE_PARAM_) const KDRV_ASSERT_CAPABILITY(this)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(KDRV_LOCK_MSG_(
-            "SpinLock::assertOwned: the calling thread does not hold the lock"));)
+            "SpinLock::assertOwned: the calling thread does not hold the lock"), KDRV_LOCK_SITE_);)
     }
-    void assertNotOwned() const
+    void assertNotOwned(KDRV_LOCK_SITE_PARAM_) const
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkNotOwned(
-            KDRV_LOCK_MSG_("SpinLock::assertNotOwned: the calling thread holds the lock"));)
+            KDRV_LOCK_MSG_("SpinLock::assertNotOwned: the calling thread holds the lock"), KDRV_LOCK_SITE_);)
     }
 
 private:
-    KDRV_INLINE void beforeLock()
+    KDRV_INLINE void beforeLock(KDRV_LOCK_SITE_PARAM_)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
             KDRV_LOCK_MSG_("SpinLock used before a successful init()"),
             KDRV_LOCK_MSG_("SpinLock::lock: the calling thread already holds this non-recursive "
-                           "lock (self-deadlock)"));)
+                           "lock (self-deadlock)"), KDRV_LOCK_SITE_);)
     }
-    KDRV_INLINE void beforeUnlock()
+    KDRV_INLINE void beforeUnlock(KDRV_LOCK_SITE_PARAM_)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(
-            KDRV_LOCK_MSG_("SpinLock::unlock: the calling thread does not hold the lock"));)
+            KDRV_LOCK_MSG_("SpinLock::unlock: the calling thread does not hold the lock"), KDRV_LOCK_SITE_);)
     }
 
     platform::RawSpinLock raw_;
@@ -144,7 +144,10 @@ private:
 class KDRV_SCOPED_CAPABILITY SpinLockGuard
 {
 public:
-    explicit SpinLockGuard(SpinLock& lock) KDRV_ACQUIRE(lock) : lock_(lock) { lock_.lock(); }
+    explicit SpinLockGuard(SpinLock& lock KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(lock) : lock_(lock)
+    {
+        lock_.lock(KDRV_LOCK_SITE_ARG_);
+    }
     ~SpinLockGuard() KDRV_RELEASE() { lock_.unlock(); }
     KDRV_NONCOPYABLE(SpinLockGuard);
 
@@ -156,8 +159,8 @@ private:
 class KDRV_SCOPED_CAPABILITY SpinLockIrqGuard
 {
 public:
-    explicit SpinLockIrqGuard(SpinLock& lock) KDRV_ACQUIRE(lock)
-        : lock_(lock), state_(lock.lockDisableInterrupts())
+    explicit SpinLockIrqGuard(SpinLock& lock KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(lock)
+        : lock_(lock), state_(lock.lockDisableInterrupts(KDRV_LOCK_SITE_ARG_))
     {
     }
     ~SpinLockIrqGuard() KDRV_RELEASE() { lock_.unlockRestoreInterrupts(state_); }

@@ -6,6 +6,7 @@
 // output. Runs over both backends: posix (setContractHandler) and xnu (the
 // simulated panic).
 #include "kdrv/contract.hpp"
+#include "kdrv/testing.hpp"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,8 @@
 // contract failure does not return, so the handler prints the message and
 // exits 0; CTest matches the output. "none" runs only legal uses, sleep and
 // wakeup included, and must finish without a failure. Runs over both
-// backends: posix (contract handler) and xnu (simulated panic).
+// backends through kdrv/testing.hpp's contract handler. Every report must
+// name this file and the line of the misusing call.
 #if !KDRV_CONFIG_LOCK_DEBUG
 #error "build this test with KDRV_CONFIG_LOCK_DEBUG=1"
 #endif
@@ -13,10 +14,7 @@
 #include "kdrv/mutex.hpp"
 #include "kdrv/rwlock.hpp"
 #include "kdrv/spinlock.hpp"
-
-#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
-#include "kdrv/sim/xnu_sim.hpp"
-#endif
+#include "kdrv/testing.hpp"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,18 +29,13 @@
 
 namespace
 {
-void caught(const char* message)
+// The report must name the caller's file and line, not a kdrv header.
+void onViolation(const kdrv::ContractViolation& v)
 {
-    printf("lock-misuse-caught: %s\n", message);
+    printf("lock-misuse-caught: %s @%s:%d\n", v.expression, v.file, v.line);
     fflush(stdout);
     _Exit(0);
 }
-
-#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
-void onPanic(const char* message) { caught(message); }
-#else
-void onViolation(const kdrv::ContractViolation& v) { caught(v.expression); }
-#endif
 
 void must(kdrv::Status s)
 {
@@ -204,11 +197,7 @@ int main(int argc, char** argv)
 {
     if (argc != 2)
         return 2;
-#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
-    kdrv::sim::setPanicHook(onPanic);
-#else
     kdrv::setContractHandler(onViolation);
-#endif
     if (strcmp(argv[1], "none") == 0)
         return legalUses();
     return misuse(argv[1]);

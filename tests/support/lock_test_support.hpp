@@ -6,11 +6,7 @@
 #ifndef KDRV_TESTS_LOCK_TEST_SUPPORT_HPP
 #define KDRV_TESTS_LOCK_TEST_SUPPORT_HPP
 
-#include "kdrv/platform/platform.hpp"
-
-#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
-#include "kdrv/sim/xnu_sim.hpp"
-#endif
+#include "kdrv/testing.hpp"
 
 #include <atomic>
 #include <cstdlib>
@@ -35,16 +31,26 @@ inline unsigned stressScale()
     return v < 1 ? 1u : static_cast<unsigned>(v);
 }
 
-// Makes `thread`'s interruptible sleep return WaitResult::Interrupted; the
-// hook differs per backend, the behaviour does not.
+// Makes `thread`'s interruptible sleep return WaitResult::Interrupted.
 inline bool interruptSleeper(kdrv::platform::ThreadId thread)
 {
-#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
-    return kdrv::sim::interruptThread(thread);
-#else
-    return kdrv::platform::interruptSleepingThread(thread);
-#endif
+    return kdrv::interruptSleepingThread(thread);
 }
+
+// Counts the threads inside an exclusive section; any second thread inside
+// is an overlap. The counter's own atomics sit inside the section, so the
+// plain data the section guards is what proves the lock's memory ordering.
+struct InsideCounter
+{
+    std::atomic<int> now{0};
+    std::atomic<long> overlaps{0};
+    void enter()
+    {
+        if (now.fetch_add(1) != 0)
+            overlaps.fetch_add(1);
+    }
+    void leave() { now.fetch_sub(1); }
+};
 
 // Runs tryLock() (or the given try call) on a fresh thread and releases
 // what it got: does another thread find the lock free?
@@ -69,8 +75,8 @@ void waitUntil(F done)
         std::this_thread::yield();
 }
 
-// Counts kdrv::platform::warn() calls while alive: posix through the warning
-// handler, xnu through the simulated IOLog.
+// Counts kdrv::platform::warn() calls while alive (kdrv/testing.hpp's
+// warning handler, the same on both backends).
 class WarningCapture
 {
 public:
@@ -78,20 +84,9 @@ public:
     {
         count().store(0);
         lastObjectSlot().store(nullptr);
-#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
-        previous_ = kdrv::sim::setLogHook(onLog);
-#else
         previous_ = kdrv::setWarningHandler(onWarning);
-#endif
     }
-    ~WarningCapture()
-    {
-#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
-        kdrv::sim::setLogHook(previous_);
-#else
-        kdrv::setWarningHandler(previous_);
-#endif
-    }
+    ~WarningCapture() { kdrv::setWarningHandler(previous_); }
     WarningCapture(const WarningCapture&) = delete;
     WarningCapture& operator=(const WarningCapture&) = delete;
 
@@ -109,28 +104,12 @@ private:
         static std::atomic<const void*> p{nullptr};
         return p;
     }
-#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
-    static void onLog(const char* line)
-    {
-        if (std::strstr(line, "warning") != nullptr)
-        {
-            const char* at = std::strstr(line, "(object ");
-            void* p = nullptr;
-            if (at != nullptr)
-                p = reinterpret_cast<void*>(std::strtoull(at + 8, nullptr, 16));
-            lastObjectSlot().store(p);
-            count().fetch_add(1);
-        }
-    }
-    kdrv::sim::LogHook previous_;
-#else
     static void onWarning(const char*, const void* object)
     {
         lastObjectSlot().store(object);
         count().fetch_add(1);
     }
     kdrv::WarningHandler previous_;
-#endif
 };
 } // namespace kdrvtest
 

@@ -20,6 +20,13 @@
 // the sleeper's own timeout), always under the bucket mutex, so the sleeper's
 // stack record is never touched after finishWait returns.
 //
+// Invariants (all under the bucket mutex, so no check-then-act spans two
+// states): a waiter is linked exactly while its state is Waiting; exactly one
+// party moves it out of Waiting (waker, interrupter or the timed-out
+// sleeper), and that party unlinks it; the sleeper reads only its own state.
+// Hence a wakeup that follows the sleeper's registration (step 1) always
+// finds it, and no wakeup is counted twice.
+//
 // The table is a constant-initialized function-local static (no guard, no
 // constructor). 64 buckets: collisions only cost a shared mutex and an extra
 // wakeup check, never correctness.
@@ -28,7 +35,7 @@
 
 #include "kdrv/base.hpp"
 
-#if KDRV_IN_KERNEL
+#if defined(KERNEL)
 #error "kdrv/platform/posix_waitqueue.hpp is user-space code"
 #endif
 

@@ -7,8 +7,9 @@
 //
 //   registerPowerDriver(this, kdrv::asIOPMPowerStates(gPowerStates), kNumPowerStates);
 //
-// On other platforms this header adds nothing. Included by power_state.hpp;
-// including it first works too.
+// On other platforms this header adds nothing. Opt-in: include it where the
+// table is registered (it pulls the SDK's IOPM headers); it includes
+// power_state.hpp itself.
 #ifndef KDRV_PLATFORM_POWER_LAYOUT_HPP
 #define KDRV_PLATFORM_POWER_LAYOUT_HPP
 

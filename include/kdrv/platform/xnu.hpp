@@ -1,36 +1,34 @@
 // SPDX-License-Identifier: MIT
 //
-// Kernel backend over xnu's public KPIs. In a kext it compiles against
-// Kernel.framework; in kdrv's own tests against the stand-in SDK (sdk/),
-// whose pthread simulation runs this exact code in user space.
-//
-// Locks (used by spinlock.hpp, mutex.hpp, rwlock.hpp):
-//   RawSpinLock        IOSimpleLock (lck_spin): preemption off while held
-//   RawMutex           IOLock (lck_mtx) with IOLockSleep*/IOLockWakeup
-//   RawRecursiveMutex  IORecursiveLock
-//   RawRWLock          IORWLock, driven through its lck_rw_t for the try,
-//                      upgrade and downgrade calls IOLocks.h lacks
-// Storage: a kext cannot embed these locks. Their types are opaque in
-// Kernel.framework (no size), and the inline-init calls (IOLockInlineInit and
-// friends) are private to xnu. So each wrapper holds a pointer, null after
-// its constexpr constructor (constant initialization still works for
-// globals), which init() fills with IO*Alloc and destroy() frees.
+/// \file
+/// Core services of the kernel backend (the first table in
+/// platform/platform.hpp) over xnu's public KPIs: log, warn, contract failure
+/// (panic), clock, yield, and the proof that Status is IOReturn. In a kext it
+/// compiles against Kernel.framework; in kdrv's own tests against the
+/// stand-in SDK (sdk/), whose pthread simulation runs this exact code in user
+/// space. Threads and locks are in platform/xnu_locks.hpp, so a block that
+/// only reports errors does not pull IOLocks.h or kern/thread.h.
 #ifndef KDRV_PLATFORM_XNU_HPP
 #define KDRV_PLATFORM_XNU_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"              // for ContractKind, KDRV_COLD
+#include "kdrv/platform/platform.hpp" // for ContractViolation (this file is its backend)
+#include "kdrv/atomic.hpp"            // for cpuRelax
+#include "kdrv/status.hpp"            // for Status, toIOReturn
 
-#include <stdarg.h>
+/// A real kernel build, or the user-space simulation of one.
+#if defined(KERNEL)
+#define KDRV_IN_KERNEL 1
+#else
+#define KDRV_IN_KERNEL 0
+#endif
 
-#include <IOKit/IOLib.h>     // IOLog, IOLogv, IOMalloc, IOFree
-#include <IOKit/IOLocks.h>   // IOLock*, IOSimpleLock*, IORecursiveLock*, IORWLock*
-#include <IOKit/IOReturn.h>  // kIOReturn*
-#include <kern/clock.h>      // mach_absolute_time
-#include <kern/debug.h>      // panic
-#include <kern/kern_types.h> // THREAD_AWAKENED ..., THREAD_UNINT ...
-#include <kern/locks.h>      // lck_rw_*
-#include <kern/thread.h>     // current_thread
+#include <stdarg.h> // for va_list
+
+#include <IOKit/IOLib.h>    // for IOLog, IOLogv
+#include <IOKit/IOReturn.h> // for kIOReturn*
+#include <kern/clock.h>     // for mach_absolute_time, absolutetime_to_nanoseconds
+#include <kern/debug.h>     // for panic
 
 namespace kdrv
 {
@@ -96,6 +94,22 @@ namespace platform
 {
 #define KDRV_XNU_LOG_PREFIX_ "kdrv: "
 
+#if !KDRV_IN_KERNEL
+// The simulation only: handlers that kdrv/testing.hpp installs, so that tests
+// observe contract failures and warnings the same way on both backends.
+// Null (the default) means the kernel's behaviour: panic, IOLog.
+inline ContractHandler& simContractHandlerSlot()
+{
+    static ContractHandler handler = nullptr;
+    return handler;
+}
+inline WarningHandler& simWarningHandlerSlot()
+{
+    static WarningHandler handler = nullptr;
+    return handler;
+}
+#endif
+
 __attribute__((format(printf, 1, 2))) inline void logMessage(const char* format, ...)
 {
     va_list args;
@@ -106,12 +120,28 @@ __attribute__((format(printf, 1, 2))) inline void logMessage(const char* format,
 
 inline void warn(const char* message, const void* object)
 {
+#if !KDRV_IN_KERNEL
+    WarningHandler h = __atomic_load_n(&simWarningHandlerSlot(), __ATOMIC_ACQUIRE);
+    if (h != nullptr)
+    {
+        h(message, object);
+        return;
+    }
+#endif
     IOLog(KDRV_XNU_LOG_PREFIX_ "warning: %s (object %p)\n", message, object);
 }
 
 [[noreturn]] KDRV_COLD inline void contractFailed(ContractKind kind, const char* expression,
                                                   const char* file, int line)
 {
+#if !KDRV_IN_KERNEL
+    ContractHandler h = __atomic_load_n(&simContractHandlerSlot(), __ATOMIC_ACQUIRE);
+    if (h != nullptr)
+    {
+        ContractViolation v = {kind, expression, file, line};
+        h(v); // must not return; if it does, panic as the kernel would
+    }
+#endif
     const char* what = kind == ContractKind::Precondition    ? "precondition"
                        : kind == ContractKind::Postcondition ? "postcondition"
                                                              : "assertion";
@@ -125,237 +155,9 @@ inline uint64_t monotonicNanos()
     return ns;
 }
 
-inline void* allocate(size_t size) { return IOMalloc(static_cast<vm_size_t>(size)); }
-inline void deallocate(void* p, size_t size) { IOFree(p, static_cast<vm_size_t>(size)); }
-
-// ---------------------------------------------------------------------------
-// Threads
-
-// Identifies a thread for lock-owner tracking; 0 is "no thread".
-typedef uint64_t ThreadId;
-
-inline ThreadId currentThreadId()
-{
-    return static_cast<ThreadId>(reinterpret_cast<uintptr_t>(current_thread()));
-}
-
-// The wait results and sleep kinds below are xnu's own numbers.
-static_assert(THREAD_AWAKENED == 0 && THREAD_TIMED_OUT == 1 && THREAD_INTERRUPTED == 2,
-              "xnu wait results");
-static_assert(THREAD_UNINT == 0 && THREAD_INTERRUPTIBLE == 1, "xnu wait kinds");
-
-// Lock calls on a wrapper whose init() was not called (or failed).
-#define KDRV_XNU_REQUIRE_INIT_(p) \
-    (KDRV_LIKELY((p) != nullptr) ? static_cast<void>(0) \
-                                 : contractFailed(ContractKind::Precondition, \
-                                                  "lock used before a successful init()", \
-                                                  __FILE__, __LINE__))
-
-// ---------------------------------------------------------------------------
-// Spin lock: IOSimpleLock
-
-typedef IOInterruptState InterruptState;
-
-class RawSpinLock
-{
-public:
-    constexpr RawSpinLock() : lock_(nullptr) {}
-    KDRV_NONCOPYABLE(RawSpinLock);
-
-    Status init()
-    {
-        if (lock_ == nullptr)
-            lock_ = IOSimpleLockAlloc();
-        return lock_ != nullptr ? Status::Success : Status::NoMemory;
-    }
-    void destroy()
-    {
-        if (lock_ != nullptr)
-            IOSimpleLockFree(lock_);
-        lock_ = nullptr;
-    }
-
-    KDRV_INLINE void lock()
-    {
-        KDRV_XNU_REQUIRE_INIT_(lock_);
-        IOSimpleLockLock(lock_);
-    }
-    KDRV_INLINE bool tryLock()
-    {
-        KDRV_XNU_REQUIRE_INIT_(lock_);
-        return IOSimpleLockTryLock(lock_) != 0;
-    }
-    KDRV_INLINE void unlock() { IOSimpleLockUnlock(lock_); }
-
-    KDRV_INLINE InterruptState lockDisableInterrupts()
-    {
-        KDRV_XNU_REQUIRE_INIT_(lock_);
-        return IOSimpleLockLockDisableInterrupt(lock_);
-    }
-    KDRV_INLINE void unlockRestoreInterrupts(InterruptState state)
-    {
-        IOSimpleLockUnlockEnableInterrupt(lock_, state);
-    }
-
-private:
-    IOSimpleLock* lock_;
-};
-
-// ---------------------------------------------------------------------------
-// Mutex: IOLock, with sleep/wakeup on an event address
-
-class RawMutex
-{
-public:
-    constexpr RawMutex() : lock_(nullptr) {}
-    KDRV_NONCOPYABLE(RawMutex);
-
-    Status init()
-    {
-        if (lock_ == nullptr)
-            lock_ = IOLockAlloc();
-        return lock_ != nullptr ? Status::Success : Status::NoMemory;
-    }
-    void destroy()
-    {
-        if (lock_ != nullptr)
-            IOLockFree(lock_);
-        lock_ = nullptr;
-    }
-
-    KDRV_INLINE void lock()
-    {
-        KDRV_XNU_REQUIRE_INIT_(lock_);
-        IOLockLock(lock_);
-    }
-    KDRV_INLINE bool tryLock()
-    {
-        KDRV_XNU_REQUIRE_INIT_(lock_);
-        return IOLockTryLock(lock_) != 0;
-    }
-    KDRV_INLINE void unlock() { IOLockUnlock(lock_); }
-
-    // Returns the THREAD_* wait result with the mutex held again.
-    int sleep(const void* event, bool hasDeadline, uint64_t deadlineNanos, bool interruptible)
-    {
-        // IOLockSleep takes a non-const event; it only uses the address.
-        void* e = const_cast<void*>(event);
-        UInt32 type = interruptible ? THREAD_INTERRUPTIBLE : THREAD_UNINT;
-        if (!hasDeadline)
-            return IOLockSleep(lock_, e, type);
-        uint64_t deadline = 0;
-        nanoseconds_to_absolutetime(deadlineNanos, &deadline);
-        return IOLockSleepDeadline(lock_, e, deadline, type);
-    }
-    void wakeup(const void* event, bool oneThread)
-    {
-        KDRV_XNU_REQUIRE_INIT_(lock_);
-        IOLockWakeup(lock_, const_cast<void*>(event), oneThread);
-    }
-
-private:
-    IOLock* lock_;
-};
-
-// ---------------------------------------------------------------------------
-// Recursive mutex: IORecursiveLock
-
-class RawRecursiveMutex
-{
-public:
-    constexpr RawRecursiveMutex() : lock_(nullptr) {}
-    KDRV_NONCOPYABLE(RawRecursiveMutex);
-
-    Status init()
-    {
-        if (lock_ == nullptr)
-            lock_ = IORecursiveLockAlloc();
-        return lock_ != nullptr ? Status::Success : Status::NoMemory;
-    }
-    void destroy()
-    {
-        if (lock_ != nullptr)
-            IORecursiveLockFree(lock_);
-        lock_ = nullptr;
-    }
-
-    void lock()
-    {
-        KDRV_XNU_REQUIRE_INIT_(lock_);
-        IORecursiveLockLock(lock_);
-    }
-    bool tryLock()
-    {
-        KDRV_XNU_REQUIRE_INIT_(lock_);
-        return IORecursiveLockTryLock(lock_) != 0;
-    }
-    void unlock() { IORecursiveLockUnlock(lock_); }
-    bool heldByCaller() const { return lock_ != nullptr && IORecursiveLockHaveLock(lock_) != 0; }
-
-private:
-    IORecursiveLock* lock_;
-};
-
-// ---------------------------------------------------------------------------
-// Reader/writer lock: IORWLock and its lck_rw_t
-
-class RawRWLock
-{
-public:
-    constexpr RawRWLock() : lock_(nullptr), rw_(nullptr) {}
-    KDRV_NONCOPYABLE(RawRWLock);
-
-    Status init()
-    {
-        if (lock_ == nullptr)
-        {
-            lock_ = IORWLockAlloc();
-            if (lock_ == nullptr)
-                return Status::NoMemory;
-            rw_ = IORWLockGetMachLock(lock_);
-        }
-        return Status::Success;
-    }
-    void destroy()
-    {
-        if (lock_ != nullptr)
-            IORWLockFree(lock_);
-        lock_ = nullptr;
-        rw_ = nullptr;
-    }
-
-    void readLock()
-    {
-        KDRV_XNU_REQUIRE_INIT_(rw_);
-        lck_rw_lock_shared(rw_);
-    }
-    bool tryReadLock()
-    {
-        KDRV_XNU_REQUIRE_INIT_(rw_);
-        return lck_rw_try_lock(rw_, LCK_RW_TYPE_SHARED) != 0;
-    }
-    void readUnlock() { lck_rw_unlock_shared(rw_); }
-
-    void writeLock()
-    {
-        KDRV_XNU_REQUIRE_INIT_(rw_);
-        lck_rw_lock_exclusive(rw_);
-    }
-    bool tryWriteLock()
-    {
-        KDRV_XNU_REQUIRE_INIT_(rw_);
-        return lck_rw_try_lock(rw_, LCK_RW_TYPE_EXCLUSIVE) != 0;
-    }
-    void writeUnlock() { lck_rw_unlock_exclusive(rw_); }
-
-    // False: the shared hold has been dropped (xnu's documented behaviour).
-    bool upgrade() { return lck_rw_lock_shared_to_exclusive(rw_) != 0; }
-    void downgrade() { lck_rw_lock_exclusive_to_shared(rw_); }
-
-private:
-    IORWLock* lock_;
-    lck_rw_t* rw_;
-};
+/// Kernel code uses the kernel's own locks; this only serves generic spin
+/// loops, whose waits are short and whose holders are not preempted.
+inline void yieldThread() { cpuRelax(); }
 } // namespace platform
 } // namespace kdrv
 

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+//
+/// \file
+/// Threads and locks of the platform seam (the second table in
+/// platform/platform.hpp): thread ids, the Raw* locks and sleep/wakeup.
+/// Included only by the lock headers (spinlock, mutex, rwlock, lockdebug).
+#ifndef KDRV_PLATFORM_LOCKS_HPP
+#define KDRV_PLATFORM_LOCKS_HPP
+
+#include "kdrv/platform/platform.hpp"
+
+#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
+#include "kdrv/platform/xnu_locks.hpp"
+#else
+#include "kdrv/platform/posix_locks.hpp"
+#endif
+
+#endif // KDRV_PLATFORM_LOCKS_HPP
