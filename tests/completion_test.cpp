@@ -2,13 +2,12 @@
 #include "kdrv/completion.hpp"
 
 #include "lock_test_support.hpp"
+#include "watchdog.hpp"
 
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -340,51 +339,6 @@ void raceAction(void* target, void* parameter, Status, uint64_t)
     s->lastParameter.store(reinterpret_cast<uintptr_t>(parameter), std::memory_order_relaxed);
 }
 
-// Fails the test run with a diagnosis if `progress` stops moving for
-// `seconds`: a hang becomes a message instead of a CI timeout.
-class Watchdog
-{
-  public:
-    Watchdog(const std::atomic<uint64_t>& progress, const char* what, int seconds)
-        : thread_(
-              [this, &progress, what, seconds]
-              {
-                  uint64_t last = progress.load();
-                  auto lastChange = std::chrono::steady_clock::now();
-                  while (!stop_.load())
-                  {
-                      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-                      const uint64_t now = progress.load();
-                      if (now != last)
-                      {
-                          last = now;
-                          lastChange = std::chrono::steady_clock::now();
-                      }
-                      else if (std::chrono::steady_clock::now() - lastChange >
-                               std::chrono::seconds(seconds))
-                      {
-                          std::fprintf(stderr,
-                                       "watchdog: %s made no progress for %d s (stuck at %llu); "
-                                       "a completion or a racing thread never returned\n",
-                                       what, seconds, static_cast<unsigned long long>(now));
-                          std::abort();
-                      }
-                  }
-              })
-    {
-    }
-    ~Watchdog()
-    {
-        stop_.store(true);
-        thread_.join();
-    }
-    Watchdog(const Watchdog&) = delete;
-    Watchdog& operator=(const Watchdog&) = delete;
-
-  private:
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
-};
 } // namespace
 
 // Rounds of: the owner arms a record, then three threads race on it: two
@@ -397,13 +351,18 @@ TEST_CASE("stress: racing completions run the callback exactly once")
     const int racers = 3;
     CompletionRecord r;
     RaceState state;
-    std::atomic<uint64_t> progress{0};
     std::atomic<unsigned> round{0};
     std::atomic<int> arrived{0};
     std::atomic<int> completeWins{0};
     std::atomic<int> cancelWins{0};
     std::atomic<bool> stop{false};
-    Watchdog dog(progress, "completion race", 10);
+    kdrvtest::ProgressWatchdog dog("completion race",
+                                   [&]
+                                   {
+                                       return "round " + std::to_string(round.load()) +
+                                              ", racers arrived " + std::to_string(arrived.load()) +
+                                              ", record state " + std::to_string(r.state());
+                                   });
 
     std::vector<std::thread> threads;
     for (int t = 0; t < racers; ++t)
@@ -432,7 +391,7 @@ TEST_CASE("stress: racing completions run the callback exactly once")
                         completeWins.fetch_add(1, std::memory_order_relaxed);
                     }
                     arrived.fetch_add(1, std::memory_order_acq_rel);
-                    progress.fetch_add(1, std::memory_order_relaxed);
+                    dog.tick();
                 }
             });
     }
@@ -453,7 +412,7 @@ TEST_CASE("stress: racing completions run the callback exactly once")
         const int completed = completeWins.load() - completeBefore;
         if (wins != 1 || fired != completed || (fired == 1 && state.lastParameter.load() != i))
             ++wrong;
-        progress.fetch_add(1, std::memory_order_relaxed);
+        dog.tick();
     }
     stop.store(true);
     for (auto& th : threads)
@@ -473,11 +432,17 @@ TEST_CASE("stress: racing child completions complete the parent exactly once")
     const unsigned rounds = 2000 * kdrvtest::stressScale();
     CompletionChain link;
     RaceState state;
-    std::atomic<uint64_t> progress{0};
     std::atomic<unsigned> round{0};
     std::atomic<int> arrived{0};
     std::atomic<bool> stop{false};
-    Watchdog dog(progress, "chain race", 10);
+    kdrvtest::ProgressWatchdog dog("chain race",
+                                   [&]
+                                   {
+                                       return "round " + std::to_string(round.load()) +
+                                              ", racers arrived " + std::to_string(arrived.load()) +
+                                              ", parent in flight " +
+                                              std::to_string(int(link.inFlight()));
+                                   });
     Completion child = {nullptr, nullptr, nullptr};
     std::vector<std::thread> threads;
     for (int t = 0; t < 3; ++t)
@@ -501,7 +466,7 @@ TEST_CASE("stress: racing child completions complete the parent exactly once")
                     else
                         kdrv::invokeCompletion(child, Status::Success, 64);
                     arrived.fetch_add(1, std::memory_order_acq_rel);
-                    progress.fetch_add(1, std::memory_order_relaxed);
+                    dog.tick();
                 }
             });
     }
@@ -518,7 +483,7 @@ TEST_CASE("stress: racing child completions complete the parent exactly once")
             std::this_thread::yield();
         if (state.fired.load() - before != 1 || state.lastParameter.load() != i)
             ++wrong;
-        progress.fetch_add(1, std::memory_order_relaxed);
+        dog.tick();
     }
     stop.store(true);
     for (auto& th : threads)
