@@ -23,7 +23,7 @@ KDRV_TEST_PACKAGES=(g++ clang-tools libclang-rt-14-dev doxygen libgtest-dev)
 # Optional benchmark peers: a missing one only drops its benchmarks.
 KDRV_PEER_PACKAGES=(libboost-dev libboost-thread-dev libabsl-dev libtbb-dev libdpdk-dev libck-dev
                     liburcu-dev libreaderwriterqueue-dev libconcurrentqueue-dev
-                    libatomic-queue-dev)
+                    libatomic-queue-dev zlib1g-dev)
 
 if [[ -t 1 ]]; then
     _kdrv_bold=$'\033[1m'

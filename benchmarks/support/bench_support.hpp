@@ -42,6 +42,9 @@
 #ifndef KDRV_BENCH_HAVE_ATOMIC_QUEUE
 #define KDRV_BENCH_HAVE_ATOMIC_QUEUE 0
 #endif
+#ifndef KDRV_BENCH_HAVE_ZLIB
+#define KDRV_BENCH_HAVE_ZLIB 0
+#endif
 
 #if KDRV_BENCH_HAVE_CK
 // Concurrency Kit's headers are C; this makes them valid C++ for both

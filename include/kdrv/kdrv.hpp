@@ -12,7 +12,9 @@
 #include "kdrv/atomic.hpp"
 #include "kdrv/audio_ring.hpp"
 #include "kdrv/base.hpp"
+#include "kdrv/block_range.hpp"
 #include "kdrv/byte_ring.hpp"
+#include "kdrv/completion.hpp"
 #include "kdrv/config.hpp"
 #include "kdrv/contract.hpp"
 #include "kdrv/copy.hpp"
@@ -30,6 +32,7 @@
 #include "kdrv/notify_port.hpp"
 #include "kdrv/option_table.hpp"
 #include "kdrv/packet_queue.hpp"
+#include "kdrv/partition.hpp"
 #include "kdrv/power_policy.hpp"
 #include "kdrv/power_state.hpp"
 #include "kdrv/refcount.hpp"
@@ -40,6 +43,7 @@
 #include "kdrv/serial_queue.hpp"
 #include "kdrv/spinlock.hpp"
 #include "kdrv/status.hpp"
+#include "kdrv/usb.hpp"
 #include "kdrv/version.hpp"
 
 #endif // KDRV_KDRV_HPP
