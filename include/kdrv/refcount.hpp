@@ -90,18 +90,25 @@ public:
     KDRV_NODISCARD bool tryRetain()
     {
         uint32_t old = count_.load(MemoryOrder::Relaxed);
-        do
+        for (;;)
         {
             if (old == 0)
                 return false;
-            if (KDRV_UNLIKELY(old >= kMax))
+            // At kMax the increment would overflow and a saturated count stays
+            // saturated: both move to kSaturated, but only by a compare-and-swap
+            // from the value just seen. A blind store here would act on a stale
+            // load and could pin (or resurrect) a count that has since dropped,
+            // even to zero.
+            const uint32_t next = KDRV_UNLIKELY(old >= kMax) ? kSaturated : old + 1;
+            if (count_.compareExchangeWeak(&old, next, MemoryOrder::Acquire,
+                                           MemoryOrder::Relaxed))
             {
-                retainSlow(old);
+                if (KDRV_UNLIKELY(next == kSaturated))
+                    warnIfNewlySaturated(old, "kdrv::RefCount: count overflow; count "
+                                              "saturated, object leaked");
                 return true;
             }
-        } while (!count_.compareExchangeWeak(&old, old + 1, MemoryOrder::Acquire,
-                                             MemoryOrder::Relaxed));
-        return true;
+        }
     }
 
     /// The current count, for diagnostics only: it may change at once.
@@ -136,7 +143,11 @@ private:
     // warning per counter, never one per event).
     KDRV_COLD void saturate(const char* message)
     {
-        const uint32_t previous = count_.exchange(kSaturated, MemoryOrder::Relaxed);
+        warnIfNewlySaturated(count_.exchange(kSaturated, MemoryOrder::Relaxed), message);
+    }
+
+    KDRV_COLD void warnIfNewlySaturated(uint32_t previous, const char* message)
+    {
         if (previous - kSaturatedBandLow >= kSaturatedBandSize)
             platform::warn(message, this);
     }
