@@ -24,7 +24,8 @@
 #ifndef KDRV_COPY_HPP
 #define KDRV_COPY_HPP
 
-#include "kdrv/base.hpp"               // for KDRV_INLINE, copyBytes
+#include "kdrv/base.hpp"              // for KDRV_INLINE
+#include "kdrv/endian.hpp"            // for loadHost32/64, storeHost32/64
 #include "kdrv/platform/platform.hpp" // for KDRV_IN_KERNEL
 
 // config.hpp refuses the vector loop with KERNEL; a backend may also say so.
@@ -73,46 +74,32 @@ inline void copyVectorLoop(uint8_t* dst, const uint8_t* src, size_t n)
 
 namespace detail
 {
-KDRV_INLINE uint64_t load64(const uint8_t* p)
-{
-    uint64_t v;
-    __builtin_memcpy(&v, p, 8);
-    return v;
-}
-KDRV_INLINE void store64(uint8_t* p, uint64_t v) { __builtin_memcpy(p, &v, 8); }
-KDRV_INLINE uint32_t load32(const uint8_t* p)
-{
-    uint32_t v;
-    __builtin_memcpy(&v, p, 4);
-    return v;
-}
-KDRV_INLINE void store32(uint8_t* p, uint32_t v) { __builtin_memcpy(p, &v, 4); }
-
 /// n <= 32, inline, general-purpose registers only (kernel-safe): two or four
 /// possibly overlapping words from each end, loaded before any store. A call
-/// to memcpy costs more than the copy at these sizes.
+/// to memcpy costs more than the copy at these sizes. The words are host-order
+/// loads/stores from endian.hpp (one unaligned move each).
 KDRV_INLINE void copySmall(uint8_t* dst, const uint8_t* src, size_t n)
 {
     if (n >= 16)
     {
-        const uint64_t a = load64(src), b = load64(src + 8);
-        const uint64_t c = load64(src + n - 16), d = load64(src + n - 8);
-        store64(dst, a);
-        store64(dst + 8, b);
-        store64(dst + n - 16, c);
-        store64(dst + n - 8, d);
+        const uint64_t a = loadHost64(src), b = loadHost64(src + 8);
+        const uint64_t c = loadHost64(src + n - 16), d = loadHost64(src + n - 8);
+        storeHost64(dst, a);
+        storeHost64(dst + 8, b);
+        storeHost64(dst + n - 16, c);
+        storeHost64(dst + n - 8, d);
     }
     else if (n >= 8)
     {
-        const uint64_t a = load64(src), b = load64(src + n - 8);
-        store64(dst, a);
-        store64(dst + n - 8, b);
+        const uint64_t a = loadHost64(src), b = loadHost64(src + n - 8);
+        storeHost64(dst, a);
+        storeHost64(dst + n - 8, b);
     }
     else if (n >= 4)
     {
-        const uint32_t a = load32(src), b = load32(src + n - 4);
-        store32(dst, a);
-        store32(dst + n - 4, b);
+        const uint32_t a = loadHost32(src), b = loadHost32(src + n - 4);
+        storeHost32(dst, a);
+        storeHost32(dst + n - 4, b);
     }
     else if (n != 0)
     {

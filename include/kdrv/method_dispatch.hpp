@@ -332,12 +332,12 @@ KDRV_NODISCARD KDRV_INLINE Status
 dispatchMethod(const MethodDispatch* table, uint32_t count, uint32_t selector, MethodArgs* args,
                void* target, void* reference, SelectorPolicy policy = SelectorPolicy::Unsupported)
 {
-    if (KDRV_UNLIKELY(args == nullptr))
+    if (KDRV_UNLIKELY(args == nullptr)) // step 1
     {
         return Status::BadArgument;
     }
     MethodArgs& a = *args;
-    if (KDRV_UNLIKELY(detail::methodArgsInconsistent(a)))
+    if (KDRV_UNLIKELY(detail::methodArgsInconsistent(a))) // step 2
     {
         return Status::BadArgument;
     }
@@ -347,45 +347,45 @@ dispatchMethod(const MethodDispatch* table, uint32_t count, uint32_t selector, M
     const uint32_t scalarOutCap = a.scalarOutputCount;
     const uint32_t structOutCap = a.structureOutputSize;
     const uint32_t descOutCap = a.structureOutputDescriptorSize;
-    detail::zeroScalars(a.scalarOutput, scalarOutCap);
+    detail::zeroScalars(a.scalarOutput, scalarOutCap); // step 3
     if (structOutCap != 0)
     {
         zeroBytes(a.structureOutput, structOutCap);
     }
 
-    if (KDRV_UNLIKELY(table == nullptr))
+    if (KDRV_UNLIKELY(table == nullptr)) // step 4
     {
         return Status::Error;
     }
-    if (KDRV_UNLIKELY(selector >= count))
+    if (KDRV_UNLIKELY(selector >= count)) // step 5
     {
         return policy == SelectorPolicy::BadArgument ? Status::BadArgument : Status::Unsupported;
     }
     const MethodDispatch& row = table[detail::indexNoSpeculation(selector, count)];
-    if (KDRV_UNLIKELY(!detail::rowAccepts(row, a)))
+    if (KDRV_UNLIKELY(!detail::rowAccepts(row, a))) // step 6
     {
         return Status::BadArgument;
     }
     const uint32_t flags = row.flags;
-    if (KDRV_UNLIKELY(a.asyncWakePort != 0) &&
+    if (KDRV_UNLIKELY(a.asyncWakePort != 0) && // step 7
         ((flags & kMethodAllowAsync) == 0 || a.asyncReference == nullptr ||
          a.asyncReferenceCount == 0))
     {
         return Status::BadArgument;
     }
-    if (KDRV_UNLIKELY((flags & kMethodRequireAdmin) != 0) && !a.clientPrivileged)
+    if (KDRV_UNLIKELY((flags & kMethodRequireAdmin) != 0) && !a.clientPrivileged) // step 8
     {
         return Status::NotPrivileged;
     }
     const MethodAction function = row.function;
-    if (KDRV_UNLIKELY(function == nullptr))
+    if (KDRV_UNLIKELY(function == nullptr)) // step 9
     {
         return Status::NoCompletion;
     }
 
-    const Status result = function(target, reference, args);
+    const Status result = function(target, reference, args); // step 10
 
-    // A handler that claims more output than fits must not be believed: the
+    // Step 11. A handler that claims more output than fits must not be believed: the
     // counts go back to user space, which would read past what was written.
     if (KDRV_UNLIKELY(a.scalarOutputCount > scalarOutCap || a.structureOutputSize > structOutCap ||
                       a.structureOutputDescriptorSize > descOutCap))

@@ -448,6 +448,26 @@ KDRV_INLINE void partitionClear(Partition* p)
     p->name[0] = 0;
 }
 
+/// Counts a valid entry and, while out has room, stores its slot, extent
+/// and byte range (every other field zero). Null when out is full: the
+/// entry is counted but not stored.
+inline Partition* partitionAccept(Partition* out, uint32_t capacity, PartitionScan* scan,
+                                  uint32_t index, uint64_t start, uint64_t count,
+                                  const ByteExtent& bytes)
+{
+    ++scan->valid;
+    if (scan->stored >= capacity)
+        return nullptr;
+    Partition* p = &out[scan->stored++];
+    partitionClear(p);
+    p->index = index;
+    p->startBlock = start;
+    p->blockCount = count;
+    p->byteOffset = bytes.offset;
+    p->byteLength = bytes.length;
+    return p;
+}
+
 /// Marks overlapping pairs among the stored entries; counts the pairs.
 inline void partitionMarkOverlaps(Partition* out, PartitionScan* scan)
 {
@@ -568,23 +588,16 @@ KDRV_NODISCARD inline Status mbrParse(const uint8_t* sector, size_t sectorBytes,
             ++scan->invalid;
             continue;
         }
-        ++scan->valid;
-        if (scan->stored >= capacity)
+        Partition* p = detail::partitionAccept(out, capacity, scan, i, start, count, bytes);
+        if (p == nullptr)
             continue;
-        Partition& p = out[scan->stored++];
-        detail::partitionClear(&p);
-        p.index = i;
-        p.startBlock = start;
-        p.blockCount = count;
-        p.byteOffset = bytes.offset;
-        p.byteLength = bytes.length;
-        p.mbrType = type;
+        p->mbrType = type;
         if (boot == 0x80)
-            p.flags |= kPartitionBootable;
+            p->flags |= kPartitionBootable;
         if (type == 0x05 || type == 0x0F || type == 0x85)
-            p.flags |= kPartitionExtended;
+            p->flags |= kPartitionExtended;
         if (type == 0xEE)
-            p.flags |= kPartitionProtective;
+            p->flags |= kPartitionProtective;
     }
     detail::partitionMarkOverlaps(out, scan);
     return scan->valid > scan->stored ? Status::NoSpace : Status::Success;
@@ -635,6 +648,44 @@ KDRV_NODISCARD KDRV_INLINE Status gptEntryArrayBlocks(const GptHeader& h, const 
     return Status::Success;
 }
 
+namespace detail
+{
+/// gptParseHeader's checks of a header's LBAs, entry size and count and of
+/// its entry array's place, in the order (and with the codes) listed there.
+KDRV_NODISCARD inline Status gptCheckLayout(const GptHeader& h, uint64_t lba,
+                                            const BlockDevice& device, uint32_t maxEntries)
+{
+    const uint64_t count = device.blockCount;
+    if (h.myLba != lba || lba >= count || h.alternateLba >= count || h.alternateLba == lba)
+        return Status::BadMedia;
+    if (h.firstUsableLba > h.lastUsableLba || h.lastUsableLba >= count)
+        return Status::BadMedia;
+    const BlockExtent usable = {h.firstUsableLba, h.lastUsableLba - h.firstUsableLba + 1};
+    const BlockExtent mine = {lba, 1};
+    const BlockExtent other = {h.alternateLba, 1};
+    if (BlockDevice::extentsOverlap(usable, mine) || BlockDevice::extentsOverlap(usable, other))
+        return Status::BadMedia;
+    if (h.entrySize < kGptEntryMinSize || h.entrySize % kGptEntryMinSize != 0 ||
+        !isPowerOfTwo32(h.entrySize / kGptEntryMinSize))
+        return Status::BadMedia;
+    const uint32_t limit =
+        maxEntries != 0 ? maxEntries : static_cast<uint32_t>(kGptDefaultMaxEntries);
+    if (h.entryCount > limit)
+        return Status::Unsupported;
+    uint64_t blocks = 0;
+    if (gptEntryArrayBlocks(h, device, &blocks) != Status::Success)
+        return Status::BadArgument;
+    if (blocks != 0)
+    {
+        const BlockExtent array = {h.entryLba, blocks};
+        if (!blockRangeOk(h.entryLba, blocks, count) ||
+            BlockDevice::extentsOverlap(array, usable) || BlockDevice::extentsOverlap(array, mine))
+            return Status::BadMedia;
+    }
+    return Status::Success;
+}
+} // namespace detail
+
 /// The GPT header in `sector` (one block read from LBA `lba`: 1 for the
 /// primary, the primary's alternateLba for the backup). sectorBytes must be
 /// at least device.blockSize and the block size at least 92 bytes. Checks,
@@ -680,33 +731,9 @@ KDRV_NODISCARD inline Status gptParseHeader(const uint8_t* sector, size_t sector
     h.entryCount = loadLE32(sector + 80);
     h.entrySize = loadLE32(sector + 84);
     h.entryArrayCrc = loadLE32(sector + 88);
-    const uint64_t count = device.blockCount;
-    if (h.myLba != lba || lba >= count || h.alternateLba >= count || h.alternateLba == lba)
-        return Status::BadMedia;
-    if (h.firstUsableLba > h.lastUsableLba || h.lastUsableLba >= count)
-        return Status::BadMedia;
-    const BlockExtent usable = {h.firstUsableLba, h.lastUsableLba - h.firstUsableLba + 1};
-    const BlockExtent mine = {lba, 1};
-    const BlockExtent other = {h.alternateLba, 1};
-    if (BlockDevice::extentsOverlap(usable, mine) || BlockDevice::extentsOverlap(usable, other))
-        return Status::BadMedia;
-    if (h.entrySize < kGptEntryMinSize || h.entrySize % kGptEntryMinSize != 0 ||
-        !isPowerOfTwo32(h.entrySize / kGptEntryMinSize))
-        return Status::BadMedia;
-    const uint32_t limit =
-        maxEntries != 0 ? maxEntries : static_cast<uint32_t>(kGptDefaultMaxEntries);
-    if (h.entryCount > limit)
-        return Status::Unsupported;
-    uint64_t blocks = 0;
-    if (gptEntryArrayBlocks(h, device, &blocks) != Status::Success)
-        return Status::BadArgument;
-    if (blocks != 0)
-    {
-        const BlockExtent array = {h.entryLba, blocks};
-        if (!blockRangeOk(h.entryLba, blocks, count) ||
-            BlockDevice::extentsOverlap(array, usable) || BlockDevice::extentsOverlap(array, mine))
-            return Status::BadMedia;
-    }
+    const Status layout = detail::gptCheckLayout(h, lba, device, maxEntries);
+    if (layout != Status::Success)
+        return layout;
     *out = h;
     return Status::Success;
 }
@@ -748,27 +775,21 @@ KDRV_NODISCARD inline Status gptParseEntries(const GptHeader& header, const uint
             ++scan->invalid;
             continue;
         }
-        ++scan->valid;
-        if (scan->stored >= capacity)
+        Partition* p =
+            detail::partitionAccept(out, capacity, scan, i, start, end - start + 1, extent);
+        if (p == nullptr)
             continue;
-        Partition& p = out[scan->stored++];
-        detail::partitionClear(&p);
-        p.index = i;
-        p.startBlock = start;
-        p.blockCount = end - start + 1;
-        p.byteOffset = extent.offset;
-        p.byteLength = extent.length;
-        p.typeGuid = type;
-        p.uniqueGuid = guidFromDisk(e + 16);
-        p.attributes = loadLE64(e + 48);
+        p->typeGuid = type;
+        p->uniqueGuid = guidFromDisk(e + 16);
+        p->attributes = loadLE64(e + 48);
         uint8_t units = kGptNameUnits;
         for (uint32_t u = 0; u < kGptNameUnits; ++u)
         {
-            p.name[u] = loadLE16(e + 56 + 2 * u);
-            if (p.name[u] == 0 && units == kGptNameUnits)
+            p->name[u] = loadLE16(e + 56 + 2 * u);
+            if (p->name[u] == 0 && units == kGptNameUnits)
                 units = static_cast<uint8_t>(u);
         }
-        p.nameUnits = units;
+        p->nameUnits = units;
     }
     detail::partitionMarkOverlaps(out, scan);
     return scan->valid > scan->stored ? Status::NoSpace : Status::Success;

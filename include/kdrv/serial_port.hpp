@@ -66,6 +66,63 @@
 
 namespace kdrv
 {
+namespace detail
+{
+/// The quantity a port-handled event names.
+enum class SerialPortEventOp : uint8_t
+{
+    Active,      // the ACTIVE state bit
+    Size,        // queue capacity (changes only while the queue is empty)
+    LowWater,    // low watermark
+    HighWater,   // high watermark
+    Available,   // RX: bytes queued; TX: room left
+    Flush,       // empties the queue (and its event ring)
+    FlowControl, // the PD_E_FLOW_CONTROL configuration word
+};
+
+/// One event the port handles itself: which quantity, which queue, and
+/// whether requestEvent reads it and executeEvent/enqueueEvent apply it.
+/// Every event, and every direction, not listed goes to the driver's
+/// requestEvent/executeEvent hooks (BadArgument without one).
+struct SerialPortEventRow
+{
+    uint32_t event;
+    SerialPortEventOp op;
+    bool rx; // the RX queue (else TX); unused for Active and FlowControl
+    bool readable;
+    bool executable;
+};
+
+// clang-format off
+static const SerialPortEventRow kSerialPortEvents[] = {
+    // event                   op                              rx     read   execute
+    {kSerialEventActive,        SerialPortEventOp::Active,      false, true,  true},
+    {kSerialEventTxqSize,       SerialPortEventOp::Size,        false, true,  true},
+    {kSerialEventRxqSize,       SerialPortEventOp::Size,        true,  true,  true},
+    {kSerialEventTxqLowWater,   SerialPortEventOp::LowWater,    false, true,  true},
+    {kSerialEventRxqLowWater,   SerialPortEventOp::LowWater,    true,  true,  true},
+    {kSerialEventTxqHighWater,  SerialPortEventOp::HighWater,   false, true,  true},
+    {kSerialEventRxqHighWater,  SerialPortEventOp::HighWater,   true,  true,  true},
+    {kSerialEventTxqAvailable,  SerialPortEventOp::Available,   false, true,  false},
+    {kSerialEventRxqAvailable,  SerialPortEventOp::Available,   true,  true,  false},
+    {kSerialEventTxqFlush,      SerialPortEventOp::Flush,       false, false, true},
+    {kSerialEventRxqFlush,      SerialPortEventOp::Flush,       true,  false, true},
+    {kSerialEventFlowControl,   SerialPortEventOp::FlowControl, false, true,  true},
+};
+// clang-format on
+
+/// The row of `event` (matched exactly, data-size bits included), or null.
+inline const SerialPortEventRow* serialPortEventRow(uint32_t event)
+{
+    for (size_t i = 0; i < KDRV_COUNTOF(kSerialPortEvents); ++i)
+    {
+        if (kSerialPortEvents[i].event == event)
+            return &kSerialPortEvents[i];
+    }
+    return nullptr;
+}
+} // namespace detail
+
 /// The driver's side of the port. Every hook is optional (null) and is
 /// called with the port's mutex held.
 struct SerialPortHooks
@@ -287,40 +344,11 @@ class SerialPortCore
         MutexGuard guard(mutex_);
         if ((state_ & kSerialStateAcquired) == 0)
             return Status::NotOpen;
-        switch (event)
+        const detail::SerialPortEventRow* row = detail::serialPortEventRow(event);
+        if (row != nullptr && row->readable)
         {
-        case kSerialEventActive:
-            *data = (state_ & kSerialStateActive) != 0 ? 1u : 0u;
+            *data = readEventLocked(*row);
             return Status::Success;
-        case kSerialEventTxqSize:
-            *data = tx_.capacity();
-            return Status::Success;
-        case kSerialEventRxqSize:
-            *data = rx_.capacity();
-            return Status::Success;
-        case kSerialEventTxqLowWater:
-            *data = txLevels_.lowWater();
-            return Status::Success;
-        case kSerialEventRxqLowWater:
-            *data = rxLevels_.lowWater();
-            return Status::Success;
-        case kSerialEventTxqHighWater:
-            *data = txLevels_.highWater();
-            return Status::Success;
-        case kSerialEventRxqHighWater:
-            *data = rxLevels_.highWater();
-            return Status::Success;
-        case kSerialEventTxqAvailable:
-            *data = tx_.space();
-            return Status::Success;
-        case kSerialEventRxqAvailable:
-            *data = rx_.used();
-            return Status::Success;
-        case kSerialEventFlowControl:
-            *data = flow_.config();
-            return Status::Success;
-        default:
-            break;
         }
         if (hooks_.requestEvent != nullptr)
             return hooks_.requestEvent(hooks_.context, event, data);
@@ -878,66 +906,103 @@ class SerialPortCore
         return s;
     }
 
+    ByteRing& ringLocked(bool rx) KDRV_REQUIRES(mutex_) { return rx ? rx_ : tx_; }
+    SerialQueueLevels& levelsLocked(bool rx) KDRV_REQUIRES(mutex_)
+    {
+        return rx ? rxLevels_ : txLevels_;
+    }
+
+    /// The value requestEvent reports for a readable row.
+    uint32_t readEventLocked(const detail::SerialPortEventRow& row) KDRV_REQUIRES(mutex_)
+    {
+        switch (row.op)
+        {
+        case detail::SerialPortEventOp::Active:
+            return (state_ & kSerialStateActive) != 0 ? 1u : 0u;
+        case detail::SerialPortEventOp::Size:
+            return ringLocked(row.rx).capacity();
+        case detail::SerialPortEventOp::LowWater:
+            return levelsLocked(row.rx).lowWater();
+        case detail::SerialPortEventOp::HighWater:
+            return levelsLocked(row.rx).highWater();
+        case detail::SerialPortEventOp::Available:
+            return row.rx ? rx_.used() : tx_.space(); // RX: bytes to read; TX: room to write
+        case detail::SerialPortEventOp::Flush:
+            break; // not readable
+        case detail::SerialPortEventOp::FlowControl:
+            return flow_.config();
+        }
+        return 0;
+    }
+
     Status executeEventLocked(uint32_t event, uint32_t data) KDRV_REQUIRES(mutex_)
     {
         if ((state_ & kSerialStateAcquired) == 0)
             return Status::NotOpen;
-        switch (event)
+        const detail::SerialPortEventRow* row = detail::serialPortEventRow(event);
+        if (row != nullptr && row->executable)
         {
-        case kSerialEventActive:
-        {
-            Status s = Status::Success;
-            if (hooks_.executeEvent != nullptr)
+            switch (row->op)
             {
-                s = hooks_.executeEvent(hooks_.context, event, data);
-                if (s == Status::BadArgument)
-                    s = Status::Success; // the hook does not care about ACTIVE
+            case detail::SerialPortEventOp::Active:
+                return executeActiveLocked(event, data);
+            case detail::SerialPortEventOp::Size:
+                return resizeLocked(ringLocked(row->rx), levelsLocked(row->rx), data);
+            case detail::SerialPortEventOp::LowWater:
+                return marksLocked(levelsLocked(row->rx).setLowWater(data));
+            case detail::SerialPortEventOp::HighWater:
+                return marksLocked(levelsLocked(row->rx).setHighWater(data));
+            case detail::SerialPortEventOp::Flush:
+                if (row->rx)
+                    flushReceiveLocked();
+                else
+                    flushTransmitLocked();
+                checkQueuesLocked();
+                return Status::Success;
+            case detail::SerialPortEventOp::FlowControl:
+                return executeFlowControlLocked(event, data);
+            case detail::SerialPortEventOp::Available:
+                break; // not executable
             }
-            if (s == Status::Success)
-                (void)applyState(data != 0 ? kSerialStateActive : 0, kSerialStateActive);
-            return s;
-        }
-        case kSerialEventTxqSize:
-            return resizeLocked(tx_, txLevels_, data);
-        case kSerialEventRxqSize:
-            return resizeLocked(rx_, rxLevels_, data);
-        case kSerialEventTxqLowWater:
-            return marksLocked(txLevels_.setLowWater(data));
-        case kSerialEventRxqLowWater:
-            return marksLocked(rxLevels_.setLowWater(data));
-        case kSerialEventTxqHighWater:
-            return marksLocked(txLevels_.setHighWater(data));
-        case kSerialEventRxqHighWater:
-            return marksLocked(rxLevels_.setHighWater(data));
-        case kSerialEventTxqFlush:
-            flushTransmitLocked();
-            checkQueuesLocked();
-            return Status::Success;
-        case kSerialEventRxqFlush:
-            flushReceiveLocked();
-            checkQueuesLocked();
-            return Status::Success;
-        case kSerialEventFlowControl:
-        {
-            if ((data & ~kSerialFlowAll) != 0)
-                return Status::BadArgument;
-            const uint32_t actions = flow_.configure(data);
-            if (actions != kSerialFlowActionNone && hooks_.flowControl != nullptr)
-                hooks_.flowControl(hooks_.context, actions);
-            if (hooks_.executeEvent != nullptr)
-            {
-                const Status s = hooks_.executeEvent(hooks_.context, event, data);
-                if (s != Status::BadArgument)
-                    return s;
-            }
-            return Status::Success;
-        }
-        default:
-            break;
         }
         if (hooks_.executeEvent != nullptr)
             return hooks_.executeEvent(hooks_.context, event, data);
         return Status::BadArgument;
+    }
+
+    /// PD_E_ACTIVE: the hook may refuse (any status but BadArgument, which
+    /// means it does not care); then the ACTIVE bit follows data.
+    Status executeActiveLocked(uint32_t event, uint32_t data) KDRV_REQUIRES(mutex_)
+    {
+        Status s = Status::Success;
+        if (hooks_.executeEvent != nullptr)
+        {
+            s = hooks_.executeEvent(hooks_.context, event, data);
+            if (s == Status::BadArgument)
+                s = Status::Success; // the hook does not care about ACTIVE
+        }
+        if (s == Status::Success)
+            (void)applyState(data != 0 ? kSerialStateActive : 0, kSerialStateActive);
+        return s;
+    }
+
+    /// PD_E_FLOW_CONTROL: the port takes the configuration (and tells the
+    /// driver the RX actions it implies), then offers it to the hook, whose
+    /// BadArgument means it has nothing to add.
+    Status executeFlowControlLocked(uint32_t event, uint32_t data) KDRV_REQUIRES(mutex_)
+    {
+        if ((data & ~kSerialFlowAll) != 0)
+            return Status::BadArgument;
+        const uint32_t actions = flow_.configure(data);
+        if (actions != kSerialFlowActionNone && hooks_.flowControl != nullptr)
+            hooks_.flowControl(hooks_.context, actions);
+        if (hooks_.executeEvent != nullptr)
+        {
+            const Status s = hooks_.executeEvent(hooks_.context, event, data);
+            if (s != Status::BadArgument)
+                return s;
+        }
+        return Status::Success;
     }
 
     Mutex mutex_;
