@@ -11,6 +11,7 @@
 #   asan     AddressSanitizer + UndefinedBehaviorSanitizer, exceptions-on cells
 #   tsan     ThreadSanitizer, exceptions-on cells (stress tests included)
 #   fuzz     libFuzzer targets, KDRV_FUZZ_RUNS executions each
+#   model    the concurrent blocks model-checked under Relacy (tests/model)
 # and prints the time each took. Exits non-zero if any step failed.
 #
 # Environment:
@@ -26,7 +27,7 @@ cd "$KDRV_ROOT"
 kdrv_ensure_packages required "${KDRV_BUILD_PACKAGES[@]}" "${KDRV_TEST_PACKAGES[@]}"
 kdrv_ensure_packages optional "${KDRV_PEER_PACKAGES[@]}"
 
-read -r -a presets <<< "${KDRV_PRESETS:-default asan tsan fuzz}"
+read -r -a presets <<< "${KDRV_PRESETS:-default asan tsan fuzz model}"
 jobs=$(kdrv_jobs)
 configure_extra=()
 if [[ -n ${KDRV_FUZZ_RUNS:-} ]]; then

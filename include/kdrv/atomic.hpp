@@ -22,7 +22,14 @@ enum class MemoryOrder : int
     AcqRel = __ATOMIC_ACQ_REL,
     SeqCst = __ATOMIC_SEQ_CST,
 };
+} // namespace kdrv
 
+#if KDRV_CONFIG_MODEL_CHECK
+// The same classes as steps of the model checker (config.hpp).
+#include "kdrv/platform/model_atomic.hpp"
+#else
+namespace kdrv
+{
 #define KDRV_MO_(o) static_cast<int>(o)
 
 /// One class per width, stamped out by a macro (Embedded C++ has no templates).
@@ -155,5 +162,6 @@ KDRV_INLINE void cpuRelax()
 
 #undef KDRV_MO_
 } // namespace kdrv
+#endif // KDRV_CONFIG_MODEL_CHECK
 
 #endif // KDRV_ATOMIC_HPP

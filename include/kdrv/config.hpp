@@ -30,6 +30,15 @@
 ///                            Default 1 in user space on SSE2 or NEON targets,
 ///                            else 0; 1 in a kernel build is refused (a kext
 ///                            may not use FP/SIMD registers implicitly).
+///   KDRV_CONFIG_MODEL_CHECK  1: the model-checking build (default 0). The
+///                            atomics (atomic.hpp), the spin-wait steps and
+///                            the platform services (platform/model.hpp,
+///                            platform/model_locks.hpp) become steps of the
+///                            Relacy Race Detector, so the unchanged
+///                            algorithms run under its schedulers; see
+///                            tests/model and docs/testing-your-driver.md.
+///                            User space over the posix platform, clang only;
+///                            a build with it off is unaffected.
 #ifndef KDRV_CONFIG_HPP
 #define KDRV_CONFIG_HPP
 
@@ -50,6 +59,13 @@
 
 #if defined(KERNEL) && KDRV_CONFIG_PLATFORM != KDRV_PLATFORM_XNU
 #error "a kernel build (KERNEL defined) must use KDRV_PLATFORM_XNU"
+#endif
+
+#ifndef KDRV_CONFIG_MODEL_CHECK
+#define KDRV_CONFIG_MODEL_CHECK 0
+#endif
+#if KDRV_CONFIG_MODEL_CHECK && (defined(KERNEL) || KDRV_CONFIG_PLATFORM != KDRV_PLATFORM_POSIX)
+#error "KDRV_CONFIG_MODEL_CHECK=1 is a user-space build over KDRV_PLATFORM_POSIX"
 #endif
 
 // KDRV_IN_KERNEL (1 in a real kernel build) is set by the platform backend

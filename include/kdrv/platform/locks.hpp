@@ -9,7 +9,9 @@
 
 #include "kdrv/platform/platform.hpp"
 
-#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
+#if KDRV_CONFIG_MODEL_CHECK
+#include "kdrv/platform/model_locks.hpp"
+#elif KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
 #include "kdrv/platform/xnu_locks.hpp"
 #else
 #include "kdrv/platform/posix_locks.hpp"

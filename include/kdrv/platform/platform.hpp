@@ -29,6 +29,18 @@
 ///   yieldThread()           give the CPU away briefly; thread context.
 ///                           posix: sched_yield. xnu: a pause (kernel spins
 ///                           are short and their holders are not preempted).
+///   KDRV_MODEL_WRITE_BYTES(p, n), KDRV_MODEL_READ_BYTES(p, n)
+///                           plain bytes shared between threads (ring
+///                           storage) were written / read. posix, xnu:
+///                           nothing, ((void)0). model: checked accesses.
+///
+/// The model-checking backend (KDRV_CONFIG_MODEL_CHECK=1; platform/model.hpp
+/// and platform/model_locks.hpp) has every name of both tables. Log, warn:
+/// stderr and the warning handler; contractFailed: fails the execution;
+/// clock: a model clock; yield, spin pauses: checker yields; ThreadId: the
+/// checker's thread index + 1; RawSpinLock, RawRWLock: detail/ as in posix;
+/// RawMutex: the checker's mutex with a wait list over its condition
+/// variable (timeouts and aborts are the checker's choice).
 ///
 /// Threads and locks (platform/locks.hpp; the lock headers only):
 ///
@@ -106,10 +118,18 @@ typedef void (*ContractHandler)(const ContractViolation& violation);
 typedef void (*WarningHandler)(const char* message, const void* object);
 } // namespace kdrv
 
-#if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
+#if KDRV_CONFIG_MODEL_CHECK
+#include "kdrv/platform/model.hpp"
+#elif KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
 #include "kdrv/platform/xnu.hpp"
 #else
 #include "kdrv/platform/posix.hpp"
+#endif
+
+// Plain shared data for the model checker; nothing at all in other builds.
+#ifndef KDRV_MODEL_WRITE_BYTES
+#define KDRV_MODEL_WRITE_BYTES(p, n) ((void)0)
+#define KDRV_MODEL_READ_BYTES(p, n) ((void)0)
 #endif
 
 #endif // KDRV_PLATFORM_PLATFORM_HPP
