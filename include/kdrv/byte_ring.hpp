@@ -49,11 +49,11 @@
 #ifndef KDRV_BYTE_RING_HPP
 #define KDRV_BYTE_RING_HPP
 
-#include "kdrv/atomic.hpp"
-#include "kdrv/base.hpp"
-#include "kdrv/contract.hpp"
-#include "kdrv/copy.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/atomic.hpp"   // for AtomicU32, MemoryOrder
+#include "kdrv/base.hpp"     // for KDRV_CACHE_ALIGNED, min32
+#include "kdrv/contract.hpp" // for KDRV_EXPECTS
+#include "kdrv/copy.hpp"     // for copyBulk
+#include "kdrv/status.hpp"   // for Status
 
 namespace kdrv
 {

@@ -55,9 +55,9 @@
 #ifndef KDRV_COMPLETION_HPP
 #define KDRV_COMPLETION_HPP
 
-#include "kdrv/atomic.hpp"
-#include "kdrv/base.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/atomic.hpp" // for MemoryOrder, fetchAdd, compareExchange
+#include "kdrv/base.hpp"   // for KDRV_NODISCARD, KDRV_NONCOPYABLE
+#include "kdrv/status.hpp" // for Status
 
 namespace kdrv
 {
@@ -123,7 +123,7 @@ class CompletionRecord
     /// count) and returns Success. If the record is not armed (already
     /// completed, disarmed by submitFailed(), or never armed) nothing runs:
     /// NotPermitted, and duplicates() counts the call.
-    Status complete(Status status, uint64_t count)
+    KDRV_NODISCARD Status complete(Status status, uint64_t count)
     {
         uint32_t expected = kArmed;
         if (!state_.compareExchange(&expected, kFired, MemoryOrder::AcqRel, MemoryOrder::Relaxed))
@@ -229,7 +229,7 @@ class CompletionChain
     /// with that status and count 0 (the storage-stack rule: the parent
     /// always hears through its completion) and returns Success, or
     /// NotPermitted if the child had already completed (nothing more runs).
-    Status childSubmitted(Status submitResult)
+    KDRV_NODISCARD Status childSubmitted(Status submitResult)
     {
         if (submitResult == Status::Success)
             return Status::Success;

@@ -541,13 +541,13 @@ class PowerPolicy
         Fate fate;
     };
 
-    Status checkRunning() const
+    KDRV_NODISCARD Status checkRunning() const
     {
         return phase_ == Phase::Running         ? Status::Success
                : phase_ == Phase::Uninitialized ? Status::NotReady
                                                 : Status::Offline;
     }
-    Status checkOrdinal(unsigned long ordinal) const
+    KDRV_NODISCARD Status checkOrdinal(unsigned long ordinal) const
     {
         const Status s = checkRunning();
         return s != Status::Success ? s : ordinal >= count_ ? Status::BadArgument : Status::Success;
@@ -571,7 +571,7 @@ class PowerPolicy
         service();
     }
 
-    Status setSleeping(bool sleeping)
+    KDRV_NODISCARD Status setSleeping(bool sleeping)
     {
         const Status s = checkRunning();
         if (s == Status::Success)

@@ -65,11 +65,11 @@
 #ifndef KDRV_RUNDOWN_HPP
 #define KDRV_RUNDOWN_HPP
 
-#include "kdrv/atomic.hpp"
-#include "kdrv/base.hpp"
-#include "kdrv/mutex.hpp"
-#include "kdrv/platform/platform.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/atomic.hpp"            // for MemoryOrder, compareExchangeWeak, fetchOr
+#include "kdrv/base.hpp"              // for KDRV_NODISCARD, addOverflow64
+#include "kdrv/mutex.hpp"             // for Mutex, MutexGuard
+#include "kdrv/platform/platform.hpp" // for WaitResult, SleepType
+#include "kdrv/status.hpp"            // for Status
 
 namespace kdrv
 {

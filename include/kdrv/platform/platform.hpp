@@ -107,9 +107,9 @@ typedef void (*WarningHandler)(const char* message, const void* object);
 } // namespace kdrv
 
 #if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
-#include "kdrv/platform/xnu.hpp"
+#include "kdrv/platform/xnu.hpp" // for the kernel backend
 #else
-#include "kdrv/platform/posix.hpp"
+#include "kdrv/platform/posix.hpp" // for the user-space backend
 #endif
 
 #endif // KDRV_PLATFORM_PLATFORM_HPP
