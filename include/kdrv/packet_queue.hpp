@@ -41,6 +41,18 @@
 /// take a spin lock, primary interrupt handlers included. Callbacks (service,
 /// drain) run without the lock; they must not block if the caller cannot.
 /// init() and destroy() are thread context, with the queue quiescent.
+///
+/// Invariants (under the lock): count() + inService_ <= capacity, with
+/// inService_ 1 exactly while service() has a packet out, so a stalled packet
+/// always fits back; servicing_ is set by exactly one service() call at a
+/// time, and the check that ends the loop (stalled, empty or budget) and the
+/// clearing of servicing_ happen in one locked section, so a packet enqueued
+/// after that check finds servicing_ clear and its producer's service() runs.
+/// unstall() counts itself (unstalls_); service() stalls on a Stall result
+/// only if no unstall() ran while the packet was out, so a transmit-done
+/// interrupt that lands in that window is not lost. The counters and the
+/// list change only under the lock; the lock's acquire/release is all the
+/// ordering there is.
 #ifndef KDRV_PACKET_QUEUE_HPP
 #define KDRV_PACKET_QUEUE_HPP
 

@@ -38,6 +38,25 @@
 /// dequeueEvent(sleep). The hardware side (transmitTake, transmitPeek,
 /// transmitConsume, transmitIdle, receivePut, receiveEvent) never blocks.
 ///
+/// Invariants (all under the mutex, so no decision spans an unlocked gap):
+///   - every field but hooks_ and queueOverrunEvents_ (set by init) is
+///     guarded by the mutex (KDRV_GUARDED_BY); the byte and event rings are
+///     used from both sides under it, so their lock-free SPSC protocol is not
+///     relied on here;
+///   - a sleeper adds its bits to watchMask_ (or names its ring as the event)
+///     before Mutex::sleep releases the mutex atomically, and every change of
+///     a watched bit, or of a ring a sleeper waits on, wakes with the mutex
+///     held: no wakeup falls between a check and the sleep;
+///   - woken sleepers re-check their own condition (the wakeup is a hint),
+///     and releasePort/ACTIVE = 0 wakes everyone, so no caller sleeps on a
+///     closed port;
+///   - txTaken_ <= txWritten_ and every queued TX event's position lies in
+///     [txTaken_, txWritten_]; a transmitPeek view is valid only while
+///     txPeekGeneration_ == txFlushGeneration_ (a flush cancels it).
+/// The spans of transmitPeek are read by the hardware after the mutex is
+/// dropped: only transmitConsume, a flush or a release can free them, and
+/// the driver stops its DMA before the last two.
+///
 /// Deadlines. Every blocking call takes a last argument deadlineNanos, an
 /// absolute time on platform::monotonicNanos()'s clock, 0 for none; when it
 /// passes the call returns Timeout with whatever it did so far (counts set).
