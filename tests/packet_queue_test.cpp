@@ -553,3 +553,48 @@ TEST_CASE("stress: packet queue concurrent producers and a consumer lose and reo
                                     << " driver drops, " << s.stalls << " stalls");
     q.destroy();
 }
+
+TEST_CASE("packet queue: an unstall while the service function has the packet is not lost")
+{
+    // The transmit-done interrupt (unstall) lands after the service function
+    // found no resources but before service() records the stall. Recording
+    // it anyway would leave the queue stalled with nobody left to unstall it.
+    Fixture f(4);
+    REQUIRE(f.q.enqueue(f.e(0)) == Status::Success);
+    REQUIRE(f.q.enqueue(f.e(1)) == Status::Success);
+    struct Late
+    {
+        PacketQueue* q;
+        int calls;
+        bool unstallSawWork;
+        static OutputResult fn(void* c, PacketQueueEntry*)
+        {
+            Late* x = static_cast<Late*>(c);
+            if (x->calls++ == 0)
+            {
+                x->unstallSawWork = x->q->unstall(); // the interrupt, mid-call
+                return OutputResult::Stall;
+            }
+            return OutputResult::Sent;
+        }
+    } late = {&f.q, 0, false};
+    kdrv::PacketServiceResult r;
+    REQUIRE(f.q.service(Late::fn, &late, 0, &r) == Status::Success);
+    CHECK(late.unstallSawWork); // packet 1 was queued
+    CHECK(late.calls == 3);     // packet 0 stalled, retried and sent; then packet 1
+    CHECK(r.sent == 2);
+    CHECK_FALSE(r.stalled);
+    CHECK_FALSE(r.more);
+    CHECK_FALSE(f.q.isStalled());
+    CHECK(f.q.count() == 0);
+    CHECK(f.q.stats().stalls == 1);
+
+    // Without an unstall in between, a Stall still stalls.
+    REQUIRE(f.q.enqueue(f.e(2)) == Status::Success);
+    Script s;
+    s.results = {OutputResult::Stall};
+    REQUIRE(f.q.service(Script::fn, &s, 0, &r) == Status::Success);
+    CHECK(r.stalled);
+    CHECK(f.q.isStalled());
+    CHECK(f.q.count() == 1);
+}

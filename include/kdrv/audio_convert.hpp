@@ -301,8 +301,9 @@ KDRV_AUDIO_IN_LOOP_(audioInF32Swap, uint32_t, audioFloatToF32(audioBitsFloat(swa
 
 /// Validates a block request: the first sample (firstFrame * channels) and
 /// the sample count, with every product and sum checked in 32 bits.
-KDRV_INLINE Status audioSampleRange(uint32_t firstFrame, uint32_t frames, uint32_t channels,
-                                    uint32_t* firstSample, uint32_t* samples)
+KDRV_NODISCARD KDRV_INLINE Status audioSampleRange(uint32_t firstFrame, uint32_t frames,
+                                                   uint32_t channels, uint32_t* firstSample,
+                                                   uint32_t* samples)
 {
     uint32_t endFrame = 0;
     uint32_t endSample = 0;
@@ -323,9 +324,10 @@ KDRV_INLINE bool audioAligned(const void* p, size_t alignment)
 
 /// The checks both conversions make, in their documented order: format,
 /// buffers and range (BadArgument), then alignment (NotAligned).
-KDRV_INLINE Status audioCheckBlock(AudioSampleFormat format, const float* floats,
-                                   const void* samples, uint32_t firstFrame, uint32_t frames,
-                                   uint32_t channels, uint32_t* first, uint32_t* count)
+KDRV_NODISCARD KDRV_INLINE Status audioCheckBlock(AudioSampleFormat format, const float* floats,
+                                                  const void* samples, uint32_t firstFrame,
+                                                  uint32_t frames, uint32_t channels,
+                                                  uint32_t* first, uint32_t* count)
 {
     const uint32_t container = audioContainerBytes(format);
     if (container == 0 || floats == nullptr || samples == nullptr ||

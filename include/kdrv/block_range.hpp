@@ -46,8 +46,8 @@
 #ifndef KDRV_BLOCK_RANGE_HPP
 #define KDRV_BLOCK_RANGE_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"   // for KDRV_NODISCARD, KDRV_INLINE
+#include "kdrv/status.hpp" // for Status
 
 namespace kdrv
 {

@@ -29,6 +29,25 @@
 /// destroy need both sides quiescent. flush() is a consumer operation and may
 /// run concurrently with the producer.
 ///
+/// Invariants and ordering (SPSC).
+///   - `in` is written only by the producer (put, write, commit, PutBatch),
+///     `out` only by the consumer (get, read, consume, flush, GetBatch); each
+///     side reads its own index relaxed, since nobody else writes it.
+///   - `out <= in <= out + capacity` (mod 2^32) at every instant: the
+///     producer's cached limit is an old `out` + capacity and `out` only
+///     grows, so writing below the limit never reaches unread bytes; the
+///     consumer's cached limit is an old `in`, so reading below it reads only
+///     published bytes.
+///   - Pair 1, data: the producer's release store of `in` is read by the
+///     consumer's acquire load (refreshConsumerLimit, flush, used), so the
+///     bytes below `in` are visible before they are read.
+///   - Pair 2, space: the consumer's release store of `out` is read by the
+///     producer's acquire load (refreshProducerLimit), so the consumer's
+///     reads of freed bytes happen before the producer overwrites them.
+///   - No operation reads one index and then acts on the other side's index
+///     without going through these pairs; resize() compares the two relaxed
+///     and is correct only because both sides must be quiescent.
+///
 /// Zero-copy and batches: misuse is refused, never a corrupted ring. A
 /// reservation (reserve) is anchored at the producer index it was made at:
 /// commit() publishes only while no other producer operation has moved that
@@ -49,11 +68,11 @@
 #ifndef KDRV_BYTE_RING_HPP
 #define KDRV_BYTE_RING_HPP
 
-#include "kdrv/atomic.hpp"
-#include "kdrv/base.hpp"
-#include "kdrv/contract.hpp"
-#include "kdrv/copy.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/atomic.hpp"   // for AtomicU32, MemoryOrder
+#include "kdrv/base.hpp"     // for KDRV_CACHE_ALIGNED, min32
+#include "kdrv/contract.hpp" // for KDRV_EXPECTS
+#include "kdrv/copy.hpp"     // for copyBulk
+#include "kdrv/status.hpp"   // for Status
 
 namespace kdrv
 {

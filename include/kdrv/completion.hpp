@@ -50,14 +50,27 @@
 /// cannot be told from a real one (no generation count); arm() and a
 /// record's reuse belong to its one owner.
 ///
+/// Invariants. The state moves only by RMWs: Idle/Fired -> Arming (arm's
+/// CAS, so one arm() at a time), Arming -> Armed (arm's release store, after
+/// the fields), Armed -> Fired (complete's CAS) or Armed -> Idle
+/// (submitFailed's CAS). Exactly one of the last two wins for an armed
+/// record, and the fields are written only in Arming, which neither of them
+/// can start from. Fired means the action may still be running or about to
+/// copy the fields: re-arm from the action, or after the action has told
+/// the owner, never because state() read kFired (an arm() then could write
+/// the fields while complete() copies them). CompletionChain: the parent
+/// record stays Armed until the child's winner (claimChild's CAS) has run
+/// the step and completed it, so begin() on the same link cannot overwrite
+/// step_ or context_ while they are in use.
+///
 /// Memory: all storage is the caller's (the records live in the request,
 /// never on the submitter's stack). No allocation, no locks, no waiting.
 #ifndef KDRV_COMPLETION_HPP
 #define KDRV_COMPLETION_HPP
 
-#include "kdrv/atomic.hpp"
-#include "kdrv/base.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/atomic.hpp" // for MemoryOrder, fetchAdd, compareExchange
+#include "kdrv/base.hpp"   // for KDRV_NODISCARD, KDRV_NONCOPYABLE
+#include "kdrv/status.hpp" // for Status
 
 namespace kdrv
 {
@@ -123,7 +136,7 @@ class CompletionRecord
     /// count) and returns Success. If the record is not armed (already
     /// completed, disarmed by submitFailed(), or never armed) nothing runs:
     /// NotPermitted, and duplicates() counts the call.
-    Status complete(Status status, uint64_t count)
+    KDRV_NODISCARD Status complete(Status status, uint64_t count)
     {
         uint32_t expected = kArmed;
         if (!state_.compareExchange(&expected, kFired, MemoryOrder::AcqRel, MemoryOrder::Relaxed))
@@ -229,7 +242,7 @@ class CompletionChain
     /// with that status and count 0 (the storage-stack rule: the parent
     /// always hears through its completion) and returns Success, or
     /// NotPermitted if the child had already completed (nothing more runs).
-    Status childSubmitted(Status submitResult)
+    KDRV_NODISCARD Status childSubmitted(Status submitResult)
     {
         if (submitResult == Status::Success)
             return Status::Success;

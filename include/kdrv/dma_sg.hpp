@@ -343,7 +343,7 @@ class DmaCommand
     }
 
     // prepare() while prepared: the same window nests, another is NotReady.
-    Status nest(uint64_t offset, uint64_t windowLength)
+    KDRV_NODISCARD Status nest(uint64_t offset, uint64_t windowLength)
     {
         if (offset != windowOffset_ || windowLength != windowLength_)
         {
@@ -426,7 +426,8 @@ class DmaCommand
 
     // Callback input: one answer of the source for the byte at `at`, clipped
     // to `room` bytes and checked (non-empty, no 64-bit wrap).
-    Status askSource(uint64_t at, uint64_t room, uint64_t* address, uint64_t* length) const
+    KDRV_NODISCARD Status askSource(uint64_t at, uint64_t room, uint64_t* address,
+                                    uint64_t* length) const
     {
         const Status s = source_->physicalSegment(sourceContext_, at, address, length);
         if (s != Status::Success)
@@ -444,8 +445,8 @@ class DmaCommand
 
     // Callback input: the contiguous extent at the walk's position, asking
     // the source at each step (the run scan's merge rule, one answer a run).
-    KDRV_NOINLINE Status scanSource(uint64_t remaining, uint64_t* extentAddress,
-                                    uint64_t* extentLength) const
+    KDRV_NODISCARD KDRV_NOINLINE Status scanSource(uint64_t remaining, uint64_t* extentAddress,
+                                                   uint64_t* extentLength) const
     {
         const uint64_t start = windowOffset_ + (windowLength_ - remaining);
         uint64_t address = 0;
@@ -472,7 +473,7 @@ class DmaCommand
     }
 
     // Finds the next extent when the current one is used up.
-    KDRV_INLINE Status refill(Walk* w, bool arrayInput) const
+    KDRV_NODISCARD KDRV_INLINE Status refill(Walk* w, bool arrayInput) const
     {
         if (arrayInput)
         {
@@ -492,7 +493,8 @@ class DmaCommand
 
     // One segment of the generic walk (source addresses; bounced pieces
     // flagged, not replaced).
-    KDRV_INLINE Status step(Walk* w, DmaRange* seg, DmaBounceReason* reason, bool arrayInput) const
+    KDRV_NODISCARD KDRV_INLINE Status step(Walk* w, DmaRange* seg, DmaBounceReason* reason,
+                                           bool arrayInput) const
     {
         if (w->extentLength == 0)
         {
@@ -524,7 +526,7 @@ class DmaCommand
 
     // Walks the whole window from the start without output or bounce calls;
     // NoSpace as soon as more than `limit` segments are needed.
-    Status walkCount(uint64_t limit, uint64_t* count) const
+    KDRV_NODISCARD Status walkCount(uint64_t limit, uint64_t* count) const
     {
         Walk w;
         resetWalk(&w);
@@ -549,8 +551,9 @@ class DmaCommand
 
     // The bus address for a bounced piece: the bounce function's answer,
     // checked against the specification.
-    KDRV_NOINLINE Status bounceSegment(uint64_t address, uint64_t length, DmaBounceReason reason,
-                                       uint64_t offset, uint64_t* busAddress) const
+    KDRV_NODISCARD KDRV_NOINLINE Status bounceSegment(uint64_t address, uint64_t length,
+                                                      DmaBounceReason reason, uint64_t offset,
+                                                      uint64_t* busAddress) const
     {
         DmaBounceRequest request;
         request.offset = offset;
@@ -576,8 +579,8 @@ class DmaCommand
     // The emission loop for callback input: the generic walk, one step at a
     // time, with the format switched per segment (the source's indirect
     // calls cost more than that).
-    Status emitFromSource(Walk* walk, uint8_t* out, uint32_t room, uint32_t* produced,
-                          DmaFormat f) const
+    KDRV_NODISCARD Status emitFromSource(Walk* walk, uint8_t* out, uint32_t room,
+                                         uint32_t* produced, DmaFormat f) const
     {
         Walk w = *walk;
         uint32_t n = 0;
@@ -643,8 +646,8 @@ class DmaCommand
     // last byte <= maxAddress and length <= maxSegmentSize, both below 2^32
     // for 32-bit formats (dmaComputeLimits), and bounce addresses are checked
     // against the same limits.
-    KDRV_INLINE Status emitArray(Walk* walk, uint8_t* out, uint32_t room, uint32_t* produced,
-                                 DmaFormat f) const
+    KDRV_NODISCARD KDRV_INLINE Status emitArray(Walk* walk, uint8_t* out, uint32_t room,
+                                                uint32_t* produced, DmaFormat f) const
     {
         if (walk->extentLength == 0 && walk->nextRunOffset != 0 && !scanArray(walk))
         {
@@ -705,7 +708,7 @@ class DmaCommand
     // window: where the last call stopped, or a restart from the window start
     // (skipping forward without output). BadArgument if no segment begins
     // there.
-    KDRV_INLINE Status seek(uint64_t start)
+    KDRV_NODISCARD KDRV_INLINE Status seek(uint64_t start)
     {
         Walk& w = walk_;
         const bool resume = walkValid_ && start != 0 && start == windowLength_ - w.remaining;
@@ -731,7 +734,8 @@ class DmaCommand
 
     // Emits up to `room` segments in the fixed-order format `f`: the source
     // loop, or the array loop with the format a constant.
-    KDRV_INLINE Status emit(uint8_t* out, uint32_t room, uint32_t* produced, DmaFormat f)
+    KDRV_NODISCARD KDRV_INLINE Status emit(uint8_t* out, uint32_t room, uint32_t* produced,
+                                           DmaFormat f)
     {
         if (useSource_)
         {
@@ -754,7 +758,8 @@ class DmaCommand
         return Status::InternalError; // generateAs() passes fixed-order formats only
     }
 
-    Status generateAs(uint64_t* offset, void* segments, uint32_t* numSegments, DmaFormat f)
+    KDRV_NODISCARD Status generateAs(uint64_t* offset, void* segments, uint32_t* numSegments,
+                                     DmaFormat f)
     {
         if (prepareCount_ == 0)
         {

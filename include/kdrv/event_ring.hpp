@@ -18,6 +18,16 @@
 /// before it is read, and the reverse for `out`. Anything else needs the
 /// caller's lock. Nothing blocks or allocates.
 ///
+/// Invariants: `in_` is written only by push(), `out_` only by pop() and
+/// flush(); `0 <= in_ - out_ <= capacity` (push refuses when the difference
+/// would pass mask_ + 1, reading `out_` with acquire so the consumer's read
+/// of the slot it freed is done before the slot is rewritten). A record is
+/// written only while it lies outside [out_, in_) and read only while inside,
+/// so the producer and the consumer never touch the same record at once.
+/// records_ and mask_ change only in init/destroy, with both sides quiescent.
+/// SerialPortCore uses its event rings under its mutex, so there the ring's
+/// own ordering is a second line of defence, not the one relied on.
+///
 /// Misuse: before init and after destroy the ring is empty with capacity 0
 /// (push fails, front is null, pop and flush find nothing); destroy forgets
 /// the records it held. The pointer front() returns stays valid until the

@@ -5,6 +5,8 @@
 ///   kdrv/audio_convert.hpp  floating point; include it only where the audio
 ///                           family has saved FP state (see that header)
 ///   kdrv/gsl.hpp            user-space only
+/// Each include here is there for the whole header, so the list carries no
+/// per-include "// for" notes (every other header annotates its includes).
 #ifndef KDRV_KDRV_HPP
 #define KDRV_KDRV_HPP
 

@@ -15,6 +15,21 @@
 /// Every operation is bounded and never sleeps. Zero-copy access
 /// (reserve/commit, peek/consume) spans two calls and is therefore offered
 /// only through producerLock()/consumerLock() and ring().
+///
+/// Interrupts: the locks are taken with SpinLockGuard, so interrupts stay
+/// enabled. If a primary interrupt handler and thread code share one side
+/// (both produce, say), the handler can interrupt the thread while it holds
+/// that side's lock and spin on it for ever on the same CPU: such a driver
+/// takes the side's lock itself with lockDisableInterrupts() around ring()'s
+/// calls. A handler that is the only user of its side needs no lock at all.
+///
+/// Invariants: producers touch only the producer side under producerLock_,
+/// consumers only the consumer side under consumerLock_, so ByteRing sees
+/// exactly one producer and one consumer at a time and its SPSC ordering
+/// (byte_ring.hpp) carries the data between them. writeAll() checks space()
+/// and then writes, across two reads of the consumer's `out`: safe, because
+/// the producer lock freezes `in` and `out` only grows, so the space seen by
+/// the check can only have grown by the time write() runs.
 #ifndef KDRV_LOCKED_BYTE_RING_HPP
 #define KDRV_LOCKED_BYTE_RING_HPP
 

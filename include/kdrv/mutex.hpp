@@ -34,11 +34,11 @@
 #ifndef KDRV_MUTEX_HPP
 #define KDRV_MUTEX_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/contract.hpp"
-#include "kdrv/lockdebug.hpp"
-#include "kdrv/platform/locks.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"           // for KDRV_ACQUIRE, KDRV_RELEASE, KDRV_NONCOPYABLE
+#include "kdrv/contract.hpp"       // for KDRV_EXPECTS
+#include "kdrv/lockdebug.hpp"      // for LockDebugState, KDRV_LOCK_SITE_PARAM_
+#include "kdrv/platform/locks.hpp" // for platform::RawMutex, RawRecursiveMutex
+#include "kdrv/status.hpp"         // for Status, isSuccess
 
 namespace kdrv
 {

@@ -42,11 +42,10 @@
 #ifndef KDRV_NET_HEADERS_HPP
 #define KDRV_NET_HEADERS_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/copy.hpp"
-#include "kdrv/endian.hpp"
-#include "kdrv/seg_chain.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"      // for copyBytes, compareBytes, min32
+#include "kdrv/endian.hpp"    // for loadBE16, loadBE32, swap16
+#include "kdrv/seg_chain.hpp" // for SegChain
+#include "kdrv/status.hpp"    // for Status
 
 namespace kdrv
 {
@@ -163,8 +162,8 @@ constexpr uint8_t kIpv4FlagMoreFragments = 1;
 
 namespace detail
 {
-inline Status parseIpv4Bytes(const uint8_t* data, uint32_t size, uint32_t available,
-                             Ipv4Header* out)
+KDRV_NODISCARD inline Status parseIpv4Bytes(const uint8_t* data, uint32_t size, uint32_t available,
+                                            Ipv4Header* out)
 {
     if (out == nullptr || (data == nullptr && size != 0))
         return Status::BadArgument;
@@ -221,8 +220,8 @@ struct Ipv6Header
 
 namespace detail
 {
-inline Status parseIpv6Bytes(const uint8_t* data, uint32_t size, uint32_t available,
-                             Ipv6Header* out)
+KDRV_NODISCARD inline Status parseIpv6Bytes(const uint8_t* data, uint32_t size, uint32_t available,
+                                            Ipv6Header* out)
 {
     if (out == nullptr || (data == nullptr && size != 0))
         return Status::BadArgument;
@@ -260,8 +259,8 @@ namespace detail
 {
 /// Copies up to `want` bytes at `offset` of the chain into buf; *got is how
 /// many, *available the bytes from offset to the chain's end.
-inline Status chainHeaderBytes(const SegChain& chain, uint32_t offset, uint32_t want, uint8_t* buf,
-                               uint32_t* got, uint32_t* available)
+KDRV_NODISCARD inline Status chainHeaderBytes(const SegChain& chain, uint32_t offset, uint32_t want,
+                                              uint8_t* buf, uint32_t* got, uint32_t* available)
 {
     uint32_t total = 0;
     Status s = chain.totalLength(&total);

@@ -59,7 +59,7 @@ class NotifyPort
 
     /// registerNotificationPort(port, type, refCon): stores the port,
     /// replacing any earlier one; port == NULL clears. Always Success.
-    Status registerPort(void* port, uint32_t type, uint64_t refCon)
+    KDRV_NODISCARD Status registerPort(void* port, uint32_t type, uint64_t refCon)
     {
         port_ = port;
         type_ = port != nullptr ? type : 0;

@@ -41,12 +41,24 @@
 /// take a spin lock, primary interrupt handlers included. Callbacks (service,
 /// drain) run without the lock; they must not block if the caller cannot.
 /// init() and destroy() are thread context, with the queue quiescent.
+///
+/// Invariants (under the lock): count() + inService_ <= capacity, with
+/// inService_ 1 exactly while service() has a packet out, so a stalled packet
+/// always fits back; servicing_ is set by exactly one service() call at a
+/// time, and the check that ends the loop (stalled, empty or budget) and the
+/// clearing of servicing_ happen in one locked section, so a packet enqueued
+/// after that check finds servicing_ clear and its producer's service() runs.
+/// unstall() counts itself (unstalls_); service() stalls on a Stall result
+/// only if no unstall() ran while the packet was out, so a transmit-done
+/// interrupt that lands in that window is not lost. The counters and the
+/// list change only under the lock; the lock's acquire/release is all the
+/// ordering there is.
 #ifndef KDRV_PACKET_QUEUE_HPP
 #define KDRV_PACKET_QUEUE_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/spinlock.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"     // for KDRV_NODISCARD, KDRV_NONCOPYABLE
+#include "kdrv/spinlock.hpp" // for SpinLock, SpinLockIrqGuard
+#include "kdrv/status.hpp"   // for Status
 
 namespace kdrv
 {
@@ -158,7 +170,7 @@ class PacketQueue
 
     constexpr PacketQueue()
         : lock_(), list_(), capacity_(0), peak_(0), stalled_(false), servicing_(false),
-          inService_(0), enqueued_(0), dequeued_(0), dropped_(0), stalls_(0)
+          inService_(0), unstalls_(0), enqueued_(0), dequeued_(0), dropped_(0), stalls_(0)
     {
     }
     KDRV_NONCOPYABLE(PacketQueue);
@@ -179,6 +191,7 @@ class PacketQueue
         stalled_ = false;
         servicing_ = false;
         inService_ = 0;
+        unstalls_ = 0;
         enqueued_ = dequeued_ = dropped_ = stalls_ = 0;
         return Status::Success;
     }
@@ -267,10 +280,15 @@ class PacketQueue
 
     /// Ends a stall. Returns true if packets wait, so the caller should run
     /// service() (IOOutputQueue::service after a transmit-done interrupt).
+    /// An unstall() that lands while a service() call has a packet out is
+    /// not lost: if that packet then comes back as Stall, the call retries it
+    /// instead of stalling (the resources this call announces may be the
+    /// ones the service function found missing).
     KDRV_NODISCARD bool unstall()
     {
         SpinLockIrqGuard guard(lock_);
         stalled_ = false;
+        ++unstalls_;
         return !list_.empty();
     }
 
@@ -298,6 +316,7 @@ class PacketQueue
         for (;;)
         {
             PacketQueueEntry* e = nullptr;
+            uint32_t unstallsAtPop = 0;
             {
                 SpinLockIrqGuard guard(lock_);
                 if (stalled_ || list_.empty() || (budget != 0 && done == budget))
@@ -309,6 +328,7 @@ class PacketQueue
                 }
                 e = list_.popFront();
                 inService_ = 1; // keeps the slot: a stalled packet always fits back
+                unstallsAtPop = unstalls_;
             }
             const OutputResult r = fn(context, e);
             ++done;
@@ -328,8 +348,11 @@ class PacketQueue
             else // Stall, or a value outside the enum: keep the packet
             {
                 (void)list_.pushFront(e);
-                stalled_ = true;
                 ++stalls_;
+                // Stall only if no unstall() ran while fn had the packet;
+                // otherwise that wakeup is already spent, so retry.
+                if (unstalls_ == unstallsAtPop)
+                    stalled_ = true;
             }
         }
     }
@@ -384,6 +407,7 @@ class PacketQueue
     bool stalled_;
     bool servicing_;
     uint32_t inService_;
+    uint32_t unstalls_; // unstall() calls (wraps); service() compares snapshots
     uint64_t enqueued_;
     uint64_t dequeued_;
     uint64_t dropped_;

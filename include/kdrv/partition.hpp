@@ -71,10 +71,10 @@
 #ifndef KDRV_PARTITION_HPP
 #define KDRV_PARTITION_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/block_range.hpp"
-#include "kdrv/endian.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"        // for copyBytes, compareBytes, isPowerOfTwo32
+#include "kdrv/block_range.hpp" // for BlockDevice, BlockExtent, ByteExtent
+#include "kdrv/endian.hpp"      // for loadLE16/32/64
+#include "kdrv/status.hpp"      // for Status
 
 namespace kdrv
 {

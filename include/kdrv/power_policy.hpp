@@ -60,6 +60,18 @@
 /// Concurrency. Not thread-safe: serialize every call (a work-loop gate, a
 /// mutex), as I/O Kit runs power management on one work loop. No call
 /// allocates, blocks or recurses; every loop is bounded by the table size.
+///
+/// The tickle fast path. activityTickle()'s inline path reads phase_,
+/// tickleValid_ and tickleLevel_ and writes activity_ and idleExhausted_:
+/// plain fields, so it needs the same serialization as every other call
+/// (there is no lock-free tickle; the vserial example takes its Mutex for
+/// each one). Its correctness rests on one invariant, checked by
+/// invariantsHold(): a cached level is never above the private request nor
+/// the desired state, so a fast-path true never hides a raise that is needed.
+/// It does not promise the device is there yet: while the raise it rides on
+/// is in flight, later tickles at or below the level return true, as xnu's
+/// do; a path that must touch powered hardware waits for powerChangeDone or
+/// checks getPowerState().
 #ifndef KDRV_POWER_POLICY_HPP
 #define KDRV_POWER_POLICY_HPP
 
@@ -541,13 +553,13 @@ class PowerPolicy
         Fate fate;
     };
 
-    Status checkRunning() const
+    KDRV_NODISCARD Status checkRunning() const
     {
         return phase_ == Phase::Running         ? Status::Success
                : phase_ == Phase::Uninitialized ? Status::NotReady
                                                 : Status::Offline;
     }
-    Status checkOrdinal(unsigned long ordinal) const
+    KDRV_NODISCARD Status checkOrdinal(unsigned long ordinal) const
     {
         const Status s = checkRunning();
         return s != Status::Success ? s : ordinal >= count_ ? Status::BadArgument : Status::Success;
@@ -571,7 +583,7 @@ class PowerPolicy
         service();
     }
 
-    Status setSleeping(bool sleeping)
+    KDRV_NODISCARD Status setSleeping(bool sleeping)
     {
         const Status s = checkRunning();
         if (s == Status::Success)

@@ -62,14 +62,25 @@
 /// Memory order: release() is a release operation and a successful drain an
 /// acquire one, so everything the work did before dropping its reference is
 /// visible to the thread that saw the drain complete.
+///
+/// Invariants. state_ = references << 1 | kClosing, changed only by RMWs.
+/// acquire() adds a reference only by a CAS from a word without kClosing;
+/// the lock-free release() subtracts one only by a CAS from a word other than
+/// (kClosing | one reference), so it never produces "closing with none".
+/// That transition happens only with the mutex held (closeLocked's fetchOr
+/// finding no reference, or releaseLast's CAS from kClosing | one), and both
+/// set drained_ in the same section: every mutex holder sees drained_ true
+/// exactly when the word is kClosing alone. A drainer checks drained_ and
+/// sleeps under the mutex and releaseLast wakes under it, so the last
+/// release cannot slip between a drainer's check and its sleep.
 #ifndef KDRV_RUNDOWN_HPP
 #define KDRV_RUNDOWN_HPP
 
-#include "kdrv/atomic.hpp"
-#include "kdrv/base.hpp"
-#include "kdrv/mutex.hpp"
-#include "kdrv/platform/platform.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/atomic.hpp"            // for MemoryOrder, compareExchangeWeak, fetchOr
+#include "kdrv/base.hpp"              // for KDRV_NODISCARD, addOverflow64
+#include "kdrv/mutex.hpp"             // for Mutex, MutexGuard
+#include "kdrv/platform/platform.hpp" // for WaitResult, SleepType
+#include "kdrv/status.hpp"            // for Status
 
 namespace kdrv
 {

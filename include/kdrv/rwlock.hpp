@@ -33,11 +33,11 @@
 #ifndef KDRV_RWLOCK_HPP
 #define KDRV_RWLOCK_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/contract.hpp"
-#include "kdrv/lockdebug.hpp"
-#include "kdrv/platform/locks.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"           // for KDRV_ACQUIRE_SHARED, KDRV_RELEASE, KDRV_NONCOPYABLE
+#include "kdrv/contract.hpp"       // for KDRV_EXPECTS
+#include "kdrv/lockdebug.hpp"      // for LockDebugState, KDRV_LOCK_SITE_PARAM_
+#include "kdrv/platform/locks.hpp" // for platform::RawRWLock
+#include "kdrv/status.hpp"         // for Status, isSuccess
 
 namespace kdrv
 {

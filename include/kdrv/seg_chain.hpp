@@ -41,9 +41,9 @@
 #ifndef KDRV_SEG_CHAIN_HPP
 #define KDRV_SEG_CHAIN_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/copy.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"   // for min32, addOverflow32
+#include "kdrv/copy.hpp"   // for copyBulk
+#include "kdrv/status.hpp" // for Status
 
 namespace kdrv
 {
@@ -241,8 +241,9 @@ class SegChain
     /// holding the range's last byte is visited, and counted against the
     /// walk limit. With a pieces array, records up to kPieces pieces and
     /// sets *count to their number, or to kPieces + 1 if there are more.
-    Status locate(uint32_t offset, uint32_t len, bool haveBuffer, const SegChainNode** node,
-                  uint32_t* at, Piece* pieces, uint32_t* count) const
+    KDRV_NODISCARD Status locate(uint32_t offset, uint32_t len, bool haveBuffer,
+                                 const SegChainNode** node, uint32_t* at, Piece* pieces,
+                                 uint32_t* count) const
     {
         uint32_t end = 0;
         if (len != 0 && !haveBuffer)

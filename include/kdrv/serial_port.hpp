@@ -38,6 +38,25 @@
 /// dequeueEvent(sleep). The hardware side (transmitTake, transmitPeek,
 /// transmitConsume, transmitIdle, receivePut, receiveEvent) never blocks.
 ///
+/// Invariants (all under the mutex, so no decision spans an unlocked gap):
+///   - every field but hooks_ and queueOverrunEvents_ (set by init) is
+///     guarded by the mutex (KDRV_GUARDED_BY); the byte and event rings are
+///     used from both sides under it, so their lock-free SPSC protocol is not
+///     relied on here;
+///   - a sleeper adds its bits to watchMask_ (or names its ring as the event)
+///     before Mutex::sleep releases the mutex atomically, and every change of
+///     a watched bit, or of a ring a sleeper waits on, wakes with the mutex
+///     held: no wakeup falls between a check and the sleep;
+///   - woken sleepers re-check their own condition (the wakeup is a hint),
+///     and releasePort/ACTIVE = 0 wakes everyone, so no caller sleeps on a
+///     closed port;
+///   - txTaken_ <= txWritten_ and every queued TX event's position lies in
+///     [txTaken_, txWritten_]; a transmitPeek view is valid only while
+///     txPeekGeneration_ == txFlushGeneration_ (a flush cancels it).
+/// The spans of transmitPeek are read by the hardware after the mutex is
+/// dropped: only transmitConsume, a flush or a release can free them, and
+/// the driver stops its DMA before the last two.
+///
 /// Deadlines. Every blocking call takes a last argument deadlineNanos, an
 /// absolute time on platform::monotonicNanos()'s clock, 0 for none; when it
 /// passes the call returns Timeout with whatever it did so far (counts set).
@@ -57,12 +76,12 @@
 #ifndef KDRV_SERIAL_PORT_HPP
 #define KDRV_SERIAL_PORT_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/byte_ring.hpp"
-#include "kdrv/event_ring.hpp"
-#include "kdrv/mutex.hpp"
-#include "kdrv/serial_queue.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"         // for KDRV_REQUIRES, KDRV_GUARDED_BY, addOverflow64
+#include "kdrv/byte_ring.hpp"    // for ByteRing
+#include "kdrv/event_ring.hpp"   // for EventRing, SerialEventRecord
+#include "kdrv/mutex.hpp"        // for Mutex, MutexGuard
+#include "kdrv/serial_queue.hpp" // for kSerialState*, kSerialEvent*, SerialQueueLevels
+#include "kdrv/status.hpp"       // for Status
 
 namespace kdrv
 {
@@ -715,7 +734,7 @@ class SerialPortCore
         return delta;
     }
 
-    Status changeStateLocked(uint32_t state, uint32_t mask) KDRV_REQUIRES(mutex_)
+    KDRV_NODISCARD Status changeStateLocked(uint32_t state, uint32_t mask) KDRV_REQUIRES(mutex_)
     {
         if ((state_ & kSerialStateAcquired) == 0 && (state & mask & kSerialStateAcquired) == 0)
             return Status::NotOpen;
@@ -732,7 +751,8 @@ class SerialPortCore
     }
 
     // One sleep on event; maps the platform result to a Status.
-    Status sleepLocked(const void* event, uint64_t deadlineNanos) KDRV_REQUIRES(mutex_)
+    KDRV_NODISCARD Status sleepLocked(const void* event, uint64_t deadlineNanos)
+        KDRV_REQUIRES(mutex_)
     {
         const uint32_t generation = interruptGeneration_;
         const WaitResult r =
@@ -746,8 +766,8 @@ class SerialPortCore
     }
 
     // The watch loop of watchState (mutex held, port acquired on entry).
-    Status watchLocked(uint32_t want, uint32_t mask, uint32_t* stateOut, uint64_t deadlineNanos)
-        KDRV_REQUIRES(mutex_)
+    KDRV_NODISCARD Status watchLocked(uint32_t want, uint32_t mask, uint32_t* stateOut,
+                                      uint64_t deadlineNanos) KDRV_REQUIRES(mutex_)
     {
         uint32_t watch = mask;
         const bool autoActive = (mask & kAlwaysWatched) == 0;
@@ -836,8 +856,8 @@ class SerialPortCore
     }
 
     // dequeueData's loop (arguments checked, mutex held).
-    Status receiveLocked(uint8_t* buffer, uint32_t size, uint32_t* count, uint32_t min,
-                         uint64_t deadlineNanos) KDRV_REQUIRES(mutex_)
+    KDRV_NODISCARD Status receiveLocked(uint8_t* buffer, uint32_t size, uint32_t* count,
+                                        uint32_t min, uint64_t deadlineNanos) KDRV_REQUIRES(mutex_)
     {
         if ((state_ & kSerialStateActive) == 0)
             return Status::NotOpen;
@@ -888,7 +908,7 @@ class SerialPortCore
         inOverrun_ = false;
     }
 
-    Status resizeLocked(ByteRing& ring, SerialQueueLevels& levels, uint32_t capacity)
+    KDRV_NODISCARD Status resizeLocked(ByteRing& ring, SerialQueueLevels& levels, uint32_t capacity)
         KDRV_REQUIRES(mutex_)
     {
         const Status s = ring.resize(capacity);
@@ -899,7 +919,7 @@ class SerialPortCore
         return Status::Success;
     }
 
-    Status marksLocked(Status s) KDRV_REQUIRES(mutex_)
+    KDRV_NODISCARD Status marksLocked(Status s) KDRV_REQUIRES(mutex_)
     {
         if (s == Status::Success)
             checkQueuesLocked();
@@ -935,7 +955,7 @@ class SerialPortCore
         return 0;
     }
 
-    Status executeEventLocked(uint32_t event, uint32_t data) KDRV_REQUIRES(mutex_)
+    KDRV_NODISCARD Status executeEventLocked(uint32_t event, uint32_t data) KDRV_REQUIRES(mutex_)
     {
         if ((state_ & kSerialStateAcquired) == 0)
             return Status::NotOpen;
@@ -972,7 +992,7 @@ class SerialPortCore
 
     /// PD_E_ACTIVE: the hook may refuse (any status but BadArgument, which
     /// means it does not care); then the ACTIVE bit follows data.
-    Status executeActiveLocked(uint32_t event, uint32_t data) KDRV_REQUIRES(mutex_)
+    KDRV_NODISCARD Status executeActiveLocked(uint32_t event, uint32_t data) KDRV_REQUIRES(mutex_)
     {
         Status s = Status::Success;
         if (hooks_.executeEvent != nullptr)
@@ -989,7 +1009,8 @@ class SerialPortCore
     /// PD_E_FLOW_CONTROL: the port takes the configuration (and tells the
     /// driver the RX actions it implies), then offers it to the hook, whose
     /// BadArgument means it has nothing to add.
-    Status executeFlowControlLocked(uint32_t event, uint32_t data) KDRV_REQUIRES(mutex_)
+    KDRV_NODISCARD Status executeFlowControlLocked(uint32_t event, uint32_t data)
+        KDRV_REQUIRES(mutex_)
     {
         if ((data & ~kSerialFlowAll) != 0)
             return Status::BadArgument;

@@ -141,7 +141,8 @@ KDRV_CONSTEXPR14 SerialWatermarks defaultSerialWatermarks(uint32_t capacity)
 
 /// Marks a client may set: 1 <= low <= high <= capacity, else BadArgument.
 /// low == 0 is refused for the reason above; low == high is allowed.
-constexpr Status validateSerialWatermarks(uint32_t low, uint32_t high, uint32_t capacity)
+KDRV_NODISCARD constexpr Status validateSerialWatermarks(uint32_t low, uint32_t high,
+                                                         uint32_t capacity)
 {
     return (low >= 1 && low <= high && high <= capacity) ? Status::Success
                                                          : Status::BadArgument;

@@ -26,10 +26,10 @@
 #ifndef KDRV_SPINLOCK_HPP
 #define KDRV_SPINLOCK_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/lockdebug.hpp"
-#include "kdrv/platform/locks.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"           // for KDRV_ACQUIRE, KDRV_RELEASE, KDRV_SCOPED_CAPABILITY
+#include "kdrv/lockdebug.hpp"      // for LockDebugState, KDRV_LOCK_SITE_PARAM_
+#include "kdrv/platform/locks.hpp" // for platform::RawSpinLock
+#include "kdrv/status.hpp"         // for Status, isSuccess
 
 namespace kdrv
 {

@@ -91,7 +91,7 @@ constexpr bool isError(Status s) { return s != Status::Success; }
 /// The IOReturn (kern_return_t) value, for returning from I/O Kit methods.
 constexpr int32_t toIOReturn(Status s) { return static_cast<int32_t>(s); }
 /// Any IOReturn, including codes kdrv does not name, round-trips unchanged.
-constexpr Status fromIOReturn(int32_t r) { return static_cast<Status>(r); }
+KDRV_NODISCARD constexpr Status fromIOReturn(int32_t r) { return static_cast<Status>(r); }
 
 /// The kIOReturn* name without the prefix, or "Unknown".
 inline const char* statusName(Status s)

@@ -46,9 +46,9 @@
 #ifndef KDRV_USB_HPP
 #define KDRV_USB_HPP
 
-#include "kdrv/base.hpp"
-#include "kdrv/endian.hpp"
-#include "kdrv/status.hpp"
+#include "kdrv/base.hpp"   // for KDRV_NODISCARD, KDRV_INLINE
+#include "kdrv/endian.hpp" // for loadLE16, storeLE16
+#include "kdrv/status.hpp" // for Status, fromIOReturn
 
 namespace kdrv
 {

@@ -131,8 +131,9 @@ KDRV_INLINE bool dmaCutIsFinal(const DmaLimits& l, uint64_t a, uint64_t e, uint6
 /// bounce function (`canBounce` false) a piece to bounce fails with
 /// MessageTooLarge (beyond the limit) or NotAligned; a length the length
 /// alignment cannot hold fails with NotAligned.
-KDRV_INLINE Status dmaCutSegment(const DmaLimits& l, bool canBounce, uint64_t a, uint64_t e,
-                                 uint64_t* length, DmaBounceReason* reason)
+KDRV_NODISCARD KDRV_INLINE Status dmaCutSegment(const DmaLimits& l, bool canBounce, uint64_t a,
+                                                uint64_t e, uint64_t* length,
+                                                DmaBounceReason* reason)
 {
     const DmaBounceReason why = dmaBounceReason(l, a);
     const bool bounced = why != DmaBounceReason::None;

@@ -119,11 +119,11 @@ typedef void (*WarningHandler)(const char* message, const void* object);
 } // namespace kdrv
 
 #if KDRV_CONFIG_MODEL_CHECK
-#include "kdrv/platform/model.hpp"
+#include "kdrv/platform/model.hpp" // for the model-checker backend
 #elif KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
-#include "kdrv/platform/xnu.hpp"
+#include "kdrv/platform/xnu.hpp" // for the kernel backend
 #else
-#include "kdrv/platform/posix.hpp"
+#include "kdrv/platform/posix.hpp" // for the user-space backend
 #endif
 
 // Plain shared data for the model checker; nothing at all in other builds.

@@ -55,7 +55,7 @@ public:
     constexpr RawSpinLock() {}
     KDRV_NONCOPYABLE(RawSpinLock);
 
-    Status init() { return Status::Success; }
+    KDRV_NODISCARD Status init() { return Status::Success; }
     void destroy() {}
 
     KDRV_INLINE void lock() { lock_.lock(); }
@@ -81,7 +81,7 @@ public:
     constexpr RawMutex() {}
     KDRV_NONCOPYABLE(RawMutex);
 
-    Status init() { return Status::Success; }
+    KDRV_NODISCARD Status init() { return Status::Success; }
     void destroy() {}
 
     KDRV_INLINE void lock() { pthread_mutex_lock(&mutex_); }
@@ -116,7 +116,7 @@ public:
     constexpr RawRecursiveMutex() : owner_(0), depth_(0) {}
     KDRV_NONCOPYABLE(RawRecursiveMutex);
 
-    Status init() { return Status::Success; }
+    KDRV_NODISCARD Status init() { return Status::Success; }
     void destroy() {}
 
     void lock()
@@ -167,7 +167,7 @@ public:
     constexpr RawRWLock() {}
     KDRV_NONCOPYABLE(RawRWLock);
 
-    Status init() { return Status::Success; }
+    KDRV_NODISCARD Status init() { return Status::Success; }
     void destroy() {}
 
     KDRV_INLINE void readLock() { lock_.readLock(); }

@@ -1,39 +1,40 @@
 // SPDX-License-Identifier: MIT
 //
-// Event wait queues for user space: the mechanism behind sleep/wakeup on an
-// event address (xnu's assert_wait/thread_wakeup, IOLockSleep/IOLockWakeup).
-// Shared by the posix backend (Mutex::sleep) and by the user-space xnu
-// simulation (IOLockSleep*), so both backends lose no wakeup for the same
-// reason. User space only; never part of a kext.
-//
-// Design: a fixed table of buckets hashed by event address. Each bucket has
-// a pthread mutex, one condition variable and a FIFO list of waiters that
-// live on the sleepers' stacks. A sleeper
-//   1. registers itself on the event (prepareWait) while it still holds the
-//      caller's lock, so a wakeup issued after that lock is released finds it;
-//   2. releases the caller's lock;
-//   3. blocks until its own state leaves Waiting (finishWait).
-// A waker changes the state of the waiters it picks and broadcasts the
-// bucket's condition; each sleeper only looks at its own state, so there are
-// no spurious returns and wakeOne wakes exactly one sleeper (the oldest).
-// A waiter is unlinked by whoever decides its outcome (waker, interrupter or
-// the sleeper's own timeout), always under the bucket mutex, so the sleeper's
-// stack record is never touched after finishWait returns.
-//
-// Invariants (all under the bucket mutex, so no check-then-act spans two
-// states): a waiter is linked exactly while its state is Waiting; exactly one
-// party moves it out of Waiting (waker, interrupter or the timed-out
-// sleeper), and that party unlinks it; the sleeper reads only its own state.
-// Hence a wakeup that follows the sleeper's registration (step 1) always
-// finds it, and no wakeup is counted twice.
-//
-// The table is a constant-initialized function-local static (no guard, no
-// constructor). 64 buckets: collisions only cost a shared mutex and an extra
-// wakeup check, never correctness.
+/// \file
+/// Event wait queues for user space: the mechanism behind sleep/wakeup on an
+/// event address (xnu's assert_wait/thread_wakeup, IOLockSleep/IOLockWakeup).
+/// Shared by the posix backend (Mutex::sleep) and by the user-space xnu
+/// simulation (IOLockSleep*), so both backends lose no wakeup for the same
+/// reason. User space only; never part of a kext.
+///
+/// Design: a fixed table of buckets hashed by event address. Each bucket has
+/// a pthread mutex, one condition variable and a FIFO list of waiters that
+/// live on the sleepers' stacks. A sleeper
+///   1. registers itself on the event (prepareWait) while it still holds the
+///      caller's lock, so a wakeup issued after that lock is released finds it;
+///   2. releases the caller's lock;
+///   3. blocks until its own state leaves Waiting (finishWait).
+/// A waker changes the state of the waiters it picks and broadcasts the
+/// bucket's condition; each sleeper only looks at its own state, so there are
+/// no spurious returns and wakeOne wakes exactly one sleeper (the oldest).
+/// A waiter is unlinked by whoever decides its outcome (waker, interrupter or
+/// the sleeper's own timeout), always under the bucket mutex, so the sleeper's
+/// stack record is never touched after finishWait returns.
+///
+/// Invariants (all under the bucket mutex, so no check-then-act spans two
+/// states): a waiter is linked exactly while its state is Waiting; exactly one
+/// party moves it out of Waiting (waker, interrupter or the timed-out
+/// sleeper), and that party unlinks it; the sleeper reads only its own state.
+/// Hence a wakeup that follows the sleeper's registration (step 1) always
+/// finds it, and no wakeup is counted twice.
+///
+/// The table is a constant-initialized function-local static (no guard, no
+/// constructor). 64 buckets: collisions only cost a shared mutex and an extra
+/// wakeup check, never correctness.
 #ifndef KDRV_PLATFORM_POSIX_WAITQUEUE_HPP
 #define KDRV_PLATFORM_POSIX_WAITQUEUE_HPP
 
-#include "kdrv/base.hpp"
+#include "kdrv/base.hpp" // for uint32_t, uint64_t
 
 #if defined(KERNEL)
 #error "kdrv/platform/posix_waitqueue.hpp is user-space code"

@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: MIT
 //
-// Where there is an SDK (the xnu platform: a kext, or the stand-in SDK in
-// user-space tests), prove that kdrv::PowerState is IOPMPowerState: same
-// size, same field offsets, same field types, same flag values. Then a kdrv
-// table can be passed to IOService::registerPowerDriver() unchanged:
-//
-//   registerPowerDriver(this, kdrv::asIOPMPowerStates(gPowerStates), kNumPowerStates);
-//
-// On other platforms this header adds nothing. Opt-in: include it where the
-// table is registered (it pulls the SDK's IOPM headers); it includes
-// power_state.hpp itself.
+/// \file
+/// Where there is an SDK (the xnu platform: a kext, or the stand-in SDK in
+/// user-space tests), prove that kdrv::PowerState is IOPMPowerState: same
+/// size, same field offsets, same field types, same flag values. Then a kdrv
+/// table can be passed to IOService::registerPowerDriver() unchanged:
+///
+///   registerPowerDriver(this, kdrv::asIOPMPowerStates(gPowerStates), kNumPowerStates);
+///
+/// On other platforms this header adds nothing. Opt-in: include it where the
+/// table is registered (it pulls the SDK's IOPM headers); it includes
+/// power_state.hpp itself.
 #ifndef KDRV_PLATFORM_POWER_LAYOUT_HPP
 #define KDRV_PLATFORM_POWER_LAYOUT_HPP
 
-#include "kdrv/config.hpp"
-#include "kdrv/power_state.hpp"
+#include "kdrv/config.hpp"      // for KDRV_CONFIG_PLATFORM
+#include "kdrv/power_state.hpp" // for PowerState, kPM* flags
 
 #if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
 

@@ -1,44 +1,45 @@
 // SPDX-License-Identifier: MIT
 //
-// Bridge between kdrv's dispatch table (dispatch.hpp) and I/O Kit's
-// external-method types, for a kext's IOUserClient::externalMethod()
-// override:
-//
-//     IOReturn MyUserClient::externalMethod(uint32_t selector,
-//                                           IOExternalMethodArguments* args,
-//                                           IOExternalMethodDispatch*, OSObject*, void*)
-//     {
-//         return kdrv::dispatchExternalMethod(sMethods, kMyMethodCount, selector, args,
-//                                             this, nullptr, fClientIsAdmin);
-//     }
-//
-// Only the xnu platform has these types: a kext, or kdrv's user-space tests
-// over the stand-in SDK. With any other platform this header provides
-// nothing beyond dispatch.hpp.
-//
-// What converts without copying, and what cannot:
-// - Scalar arrays, inline structures and the async reference words are
-//   passed by pointer: MethodArgs points into the kernel's own buffers (the
-//   static_asserts and pointer assignments below prove the types agree).
-// - The argument block itself is rebuilt (about twenty word stores):
-//   IOExternalMethodArguments carries a mach_port_t (a pointer in the
-//   kernel) and descriptors whose length is a virtual call, while MethodArgs
-//   must be usable in user space and carries both lengths read once up front.
-//   The three output counts are copied back after the call.
-// - A MethodDispatch row holds the four checks at the same offsets as an
-//   IOExternalMethodDispatch row (proved below), but the function types
-//   differ (MethodArgs* vs IOExternalMethodArguments*), so a kdrv table is
-//   never reinterpreted as an I/O Kit table; sameChecks() compares rows of
-//   the two kinds, in a constant expression if both are constant.
+/// \file
+/// Bridge between kdrv's dispatch table (dispatch.hpp) and I/O Kit's
+/// external-method types, for a kext's IOUserClient::externalMethod()
+/// override:
+///
+///     IOReturn MyUserClient::externalMethod(uint32_t selector,
+///                                           IOExternalMethodArguments* args,
+///                                           IOExternalMethodDispatch*, OSObject*, void*)
+///     {
+///         return kdrv::dispatchExternalMethod(sMethods, kMyMethodCount, selector, args,
+///                                             this, nullptr, fClientIsAdmin);
+///     }
+///
+/// Only the xnu platform has these types: a kext, or kdrv's user-space tests
+/// over the stand-in SDK. With any other platform this header provides
+/// nothing beyond dispatch.hpp.
+///
+/// What converts without copying, and what cannot:
+/// - Scalar arrays, inline structures and the async reference words are
+///   passed by pointer: MethodArgs points into the kernel's own buffers (the
+///   static_asserts and pointer assignments below prove the types agree).
+/// - The argument block itself is rebuilt (about twenty word stores):
+///   IOExternalMethodArguments carries a mach_port_t (a pointer in the
+///   kernel) and descriptors whose length is a virtual call, while MethodArgs
+///   must be usable in user space and carries both lengths read once up front.
+///   The three output counts are copied back after the call.
+/// - A MethodDispatch row holds the four checks at the same offsets as an
+///   IOExternalMethodDispatch row (proved below), but the function types
+///   differ (MethodArgs* vs IOExternalMethodArguments*), so a kdrv table is
+///   never reinterpreted as an I/O Kit table; sameChecks() compares rows of
+///   the two kinds, in a constant expression if both are constant.
 #ifndef KDRV_PLATFORM_XNU_DISPATCH_HPP
 #define KDRV_PLATFORM_XNU_DISPATCH_HPP
 
-#include "kdrv/config.hpp"
-#include "kdrv/dispatch.hpp"
+#include "kdrv/config.hpp"   // for KDRV_CONFIG_PLATFORM
+#include "kdrv/dispatch.hpp" // for MethodDispatch, MethodArgs, dispatchMethod
 
 #if KDRV_CONFIG_PLATFORM == KDRV_PLATFORM_XNU
 
-#include <IOKit/IOUserClient.h>
+#include <IOKit/IOUserClient.h> // for IOExternalMethodArguments
 
 namespace kdrv
 {

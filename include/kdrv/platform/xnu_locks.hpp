@@ -68,7 +68,7 @@ public:
     constexpr RawSpinLock() : lock_(nullptr) {}
     KDRV_NONCOPYABLE(RawSpinLock);
 
-    Status init()
+    KDRV_NODISCARD Status init()
     {
         if (lock_ == nullptr)
             lock_ = IOSimpleLockAlloc();
@@ -116,7 +116,7 @@ public:
     constexpr RawMutex() : lock_(nullptr) {}
     KDRV_NONCOPYABLE(RawMutex);
 
-    Status init()
+    KDRV_NODISCARD Status init()
     {
         if (lock_ == nullptr)
             lock_ = IOLockAlloc();
@@ -173,7 +173,7 @@ public:
     constexpr RawRecursiveMutex() : lock_(nullptr) {}
     KDRV_NONCOPYABLE(RawRecursiveMutex);
 
-    Status init()
+    KDRV_NODISCARD Status init()
     {
         if (lock_ == nullptr)
             lock_ = IORecursiveLockAlloc();
@@ -212,7 +212,7 @@ public:
     constexpr RawRWLock() : lock_(nullptr), rw_(nullptr) {}
     KDRV_NONCOPYABLE(RawRWLock);
 
-    Status init()
+    KDRV_NODISCARD Status init()
     {
         if (lock_ == nullptr)
         {

@@ -11,7 +11,7 @@
 #error "kdrv/sim/ is user-space only: it simulates the kernel, it is not part of it"
 #endif
 
-#include <stdint.h>
+#include <stdint.h> // for uint64_t
 
 namespace kdrv
 {
