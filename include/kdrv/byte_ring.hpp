@@ -72,6 +72,7 @@
 #include "kdrv/base.hpp"     // for KDRV_CACHE_ALIGNED, min32
 #include "kdrv/contract.hpp" // for KDRV_EXPECTS
 #include "kdrv/copy.hpp"     // for copyBulk
+#include "kdrv/platform/platform.hpp" // for KDRV_MODEL_WRITE_BYTES (no-op outside the model build)
 #include "kdrv/status.hpp"   // for Status
 
 namespace kdrv
@@ -191,6 +192,7 @@ public:
         if (KDRV_UNLIKELY(in == producer_.limit) && !refreshProducerLimit(in))
             return false;
         producer_.buffer[in & producer_.mask] = byte;
+        KDRV_MODEL_WRITE_BYTES(&producer_.buffer[in & producer_.mask], 1);
         producer_.in.store(in + 1, MemoryOrder::Release);
         return true;
     }
@@ -213,8 +215,10 @@ public:
         const uint32_t first = min32(n, producer_.mask + 1 - offset);
         const uint8_t* from = static_cast<const uint8_t*>(src);
         copyBulk(producer_.buffer + offset, from, first);
+        KDRV_MODEL_WRITE_BYTES(producer_.buffer + offset, first);
         if (n != first)
             copyBulk(producer_.buffer, from + first, n - first);
+        KDRV_MODEL_WRITE_BYTES(producer_.buffer, n - first);
         producer_.in.store(in + n, MemoryOrder::Release);
         return n;
     }
@@ -271,6 +275,7 @@ public:
         const uint32_t out = consumer_.out.load(MemoryOrder::Relaxed);
         if (KDRV_UNLIKELY(out == consumer_.limit) && !refreshConsumerLimit(out))
             return false;
+        KDRV_MODEL_READ_BYTES(&consumer_.buffer[out & consumer_.mask], 1);
         *byte = consumer_.buffer[out & consumer_.mask];
         consumer_.out.store(out + 1, MemoryOrder::Release);
         return true;
@@ -293,7 +298,9 @@ public:
         const uint32_t offset = out & consumer_.mask;
         const uint32_t first = min32(n, consumer_.mask + 1 - offset);
         uint8_t* to = static_cast<uint8_t*>(dst);
+        KDRV_MODEL_READ_BYTES(consumer_.buffer + offset, first);
         copyBulk(to, consumer_.buffer + offset, first);
+        KDRV_MODEL_READ_BYTES(consumer_.buffer, n - first);
         if (n != first)
             copyBulk(to + first, consumer_.buffer, n - first);
         consumer_.out.store(out + n, MemoryOrder::Release);
@@ -452,6 +459,7 @@ public:
         if (KDRV_UNLIKELY(head_ == limit_) && refresh() == 0)
             return false;
         buffer_[head_ & mask_] = byte;
+        KDRV_MODEL_WRITE_BYTES(&buffer_[head_ & mask_], 1);
         ++head_;
         return true;
     }
@@ -515,6 +523,7 @@ public:
     {
         if (KDRV_UNLIKELY(tail_ == limit_) && refresh() == 0)
             return false;
+        KDRV_MODEL_READ_BYTES(&buffer_[tail_ & mask_], 1);
         *byte = buffer_[tail_ & mask_];
         ++tail_;
         return true;

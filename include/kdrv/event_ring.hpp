@@ -38,6 +38,7 @@
 #include "kdrv/atomic.hpp"    // for AtomicU32, MemoryOrder
 #include "kdrv/base.hpp"      // for isPowerOfTwo32, KDRV_NONCOPYABLE
 #include "kdrv/byte_ring.hpp" // for ByteRing::kMaxStorageSize
+#include "kdrv/platform/platform.hpp" // for KDRV_MODEL_WRITE_BYTES (no-ops outside the model build)
 #include "kdrv/status.hpp"    // for Status
 
 namespace kdrv
@@ -98,6 +99,7 @@ class EventRing
         r.event = event;
         r.data = data;
         r.position = position;
+        KDRV_MODEL_WRITE_BYTES(&r, sizeof r);
         in_.store(in + 1, MemoryOrder::Release);
         return true;
     }
@@ -108,6 +110,7 @@ class EventRing
         const uint32_t out = out_.load(MemoryOrder::Relaxed);
         if (records_ == nullptr || in_.load(MemoryOrder::Acquire) == out)
             return nullptr;
+        KDRV_MODEL_READ_BYTES(&records_[out & mask_], sizeof(SerialEventRecord)); // the caller reads it
         return &records_[out & mask_];
     }
 
@@ -119,7 +122,10 @@ class EventRing
         if (records_ == nullptr || in_.load(MemoryOrder::Acquire) == out)
             return false;
         if (record != nullptr)
+        {
+            KDRV_MODEL_READ_BYTES(&records_[out & mask_], sizeof *record);
             *record = records_[out & mask_];
+        }
         out_.store(out + 1, MemoryOrder::Release);
         return true;
     }

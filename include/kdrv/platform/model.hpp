@@ -177,8 +177,25 @@ class SharedBytes
     ::rl::var<uint8_t> bytes_[kMaxBytes];
 };
 
+inline bool& interruptsSlot()
+{
+    static bool on = true;
+    return on;
+}
+
+/// Whether an interruptible sleep without a deadline may end Interrupted at
+/// the checker's choice (default: yes). A check for lost wakeups turns this
+/// off, so that a sleeper nobody wakes is a reported deadlock rather than a
+/// sleep the checker may end.
+inline void exploreInterrupts(bool on) { interruptsSlot() = on; }
+inline bool interruptsExplored() { return interruptsSlot(); }
+
 /// Call at the start of every execution (the test's before()).
-inline void resetIteration() { platform::modelClockSlot() = 0; }
+inline void resetIteration()
+{
+    platform::modelClockSlot() = 0;
+    interruptsSlot() = true;
+}
 } // namespace model
 } // namespace kdrv
 

@@ -11,7 +11,9 @@
 /// Sleeps that may end early (a deadline, or interruptible) end early at the
 /// checker's choice: it explores the timeout or the abort (thread_abort) at
 /// every point where the sleeper waits. interruptSleepingThread() therefore
-/// has nothing to do here and returns false.
+/// has nothing to do here and returns false. model::exploreInterrupts(false)
+/// makes interruptible sleeps without a deadline plain sleeps, so a lost
+/// wakeup is a deadlock the checker reports.
 #ifndef KDRV_PLATFORM_MODEL_LOCKS_HPP
 #define KDRV_PLATFORM_MODEL_LOCKS_HPP
 
@@ -81,6 +83,7 @@ class RawMutex
                      bool interruptible)
     {
         (void)deadlineNanos; // the checker decides when a deadline passes
+        interruptible = interruptible && model::interruptsExplored();
         Waiter self = {event, nullptr, kWaiting};
         queueLock_.lock(KDRV_MODEL_HERE_);
         self.next = head_;
