@@ -8,9 +8,10 @@ inside it count, as they are in the file. The scan is lexical (comments,
 strings and character literals are blanked first, then braces are matched),
 which is enough for the project's clang-formatted headers.
 
-Usage: function_lengths.py [--over N] [--top N] FILE_OR_DIR...
+Usage: function_lengths.py [--over N] [--top N] [--check] [--allow NAME]... FILE_OR_DIR...
 Prints "length path:line name" rows, longest first, then a summary line.
-Exits 0; the caller decides what a long function means.
+Exits 0, or with --check 1 when a definition not named by --allow is
+longer than N lines (the CTest check function_lengths uses that).
 """
 import argparse
 import os
@@ -122,6 +123,8 @@ def main():
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--over", type=int, default=60, help="list definitions longer than N lines")
     ap.add_argument("--top", type=int, default=0, help="list the N longest instead")
+    ap.add_argument("--check", action="store_true", help="exit 1 if a definition is over N")
+    ap.add_argument("--allow", action="append", default=[], help="a name --check lets pass")
     args = ap.parse_args()
     files = []
     for p in args.paths:
@@ -140,6 +143,11 @@ def main():
     over = sum(1 for r in rows if r[0] > args.over)
     print("%d definitions, %d over %d lines, longest %d" %
           (len(rows), over, args.over, rows[0][0] if rows else 0))
+    bad = [r for r in rows if r[0] > args.over and r[3] not in args.allow]
+    if args.check and bad:
+        print("function_lengths: %d definition(s) over %d lines (split them, or name a"
+              " deliberate one with --allow)" % (len(bad), args.over))
+        return 1
     return 0
 
 

@@ -19,9 +19,9 @@
 /// caller's lock. Nothing blocks or allocates.
 ///
 /// Invariants: `in_` is written only by push(), `out_` only by pop() and
-/// flush(); `0 <= in_ - out_ <= capacity` (push refuses when the difference
-/// would pass mask_ + 1, reading `out_` with acquire so the consumer's read
-/// of the slot it freed is done before the slot is rewritten). A record is
+/// flush(); `0 <= in_ - out_ <= capacity` (push refuses a full ring, and
+/// reads `out_` with acquire so the consumer's read of the slot it freed is
+/// done before the slot is rewritten). A record is
 /// written only while it lies outside [out_, in_) and read only while inside,
 /// so the producer and the consumer never touch the same record at once.
 /// records_ and mask_ change only in init/destroy, with both sides quiescent.

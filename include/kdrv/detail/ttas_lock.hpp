@@ -14,8 +14,10 @@
 /// store of the previous holder's unlock(), so each holder sees every write
 /// of the one before it.
 /// Waiting: waiters read (relaxed) until the word looks free, then retry the
-/// exchange; a failed tryLock() never writes the line, so it does not steal it
-/// from the holder. Not fair; not recursive.
+/// exchange; a tryLock() that sees the lock held fails without writing the
+/// line, so it does not steal it from the holder (one that sees it free and
+/// then loses the race has written it once, by its exchange). Not fair; not
+/// recursive.
 #ifndef KDRV_DETAIL_TTAS_LOCK_HPP
 #define KDRV_DETAIL_TTAS_LOCK_HPP
 
