@@ -82,7 +82,9 @@ class RawMutex
     WaitResult sleep(const void* event, bool hasDeadline, uint64_t deadlineNanos,
                      bool interruptible)
     {
-        (void)deadlineNanos; // the checker decides when a deadline passes
+        // The checker decides when a deadline passes; the largest time
+        // (a saturated "forever") never does.
+        hasDeadline = hasDeadline && deadlineNanos != ~static_cast<uint64_t>(0);
         interruptible = interruptible && model::interruptsExplored();
         Waiter self = {event, nullptr, kWaiting};
         queueLock_.lock(KDRV_MODEL_HERE_);
