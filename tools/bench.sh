@@ -10,7 +10,8 @@
 #   tools/bench.sh --benchmark_filter='^spinlock\.'  extra arguments go to kdrv_bench
 #
 # Writes build/release/bench.json (Google Benchmark JSON), bench.md (Markdown
-# table) and bench.svg (bar chart) and prints the table. Environment: see
+# table), bench.svg (every hot path) and headline.svg (the headline rows) and
+# prints the table. Environment: see
 # tools/common.sh.
 set -euo pipefail
 # shellcheck source=tools/common.sh
@@ -36,6 +37,7 @@ kdrv_step "run" "$out/benchmarks/kdrv_bench" \
     "$@"
 
 echo
-python3 tools/bench_report.py "$out/bench.json" --markdown "$out/bench.md" --svg "$out/bench.svg"
+python3 tools/bench_report.py "$out/bench.json" --markdown "$out/bench.md" --svg "$out/bench.svg" \
+    --headline-svg "$out/headline.svg"
 echo
-kdrv_log "wrote $out/bench.json, $out/bench.md and $out/bench.svg"
+kdrv_log "wrote $out/bench.json, $out/bench.md, $out/bench.svg and $out/headline.svg"

@@ -19,7 +19,8 @@ else the real time (multi-threaded or UseRealTime) or CPU time per iteration.
 With repetitions the median is used (the median aggregate when present).
 
 Usage:
-  bench_report.py bench.json [--markdown bench.md] [--svg bench.svg] [--filter REGEX]
+  bench_report.py bench.json [--markdown bench.md] [--svg bench.svg]
+                  [--headline-svg headline.svg] [--filter REGEX]
 
 Standard library only.
 """
@@ -298,6 +299,8 @@ def markdown(data, rows, table, errors):
     out.append("|" + "|".join(["---", "---:", "---:", "---", "---:", "---:", "---"]) + "|")
     for row in rows:
         out.append("| " + " | ".join(md_escape(c) for c in row_cells(row)) + " |")
+    out.append("")
+    out.append(LIMIT_NOTE)
     if errors:
         out.append("")
         out.append("Skipped:")
@@ -313,83 +316,361 @@ def md_escape(text):
 
 
 # ---------------------------------------------------------------------------
-# SVG: one group of horizontal bars per hot path, each bar the implementation's
-# cost relative to the best peer (1.0 = the best peer; shorter is faster).
+# SVG charts. Two of them:
+#   headline chart  one bar per headline hot path: kdrv / best peer;
+#   full chart      every hot path with a kdrv result, headline rows first,
+#                   one bar per implementation: its cost / the best peer's.
+# Both on one log-scale ratio axis with no cap: a bar starts at 1x (the best
+# peer) and ends at the implementation's ratio, left when it is faster,
+# right when slower, and is labelled with its value. kdrv's own variants
+# (kdrv_*) are drawn apart from the peers, and limits are marked as such.
 
-SVG_WIDTH = 980
-LABEL_W = 190
-CHART_W = 480
-BAR_H = 14
-BAR_GAP = 4
-TITLE_H = 20
-GROUP_GAP = 12
-MAX_SCALE = 3.0
-COLORS = {"kdrv": "#1f77b4", "variant": "#6baed6", "best": "#555555", "peer": "#a0a0a0"}
+# The rows README.md shows as headline rows, in the order shown.
+HEADLINE = [
+    "ring.put_get",
+    "ring.burst64",
+    "ring.bulk_4096",
+    "ring.stream_byte [threads:2]",
+    "ring.stream_4k [threads:2]",
+    "spinlock.lock_unlock",
+    "spinlock.lock_unlock_2t [threads:2]",
+    "mutex.lock_unlock",
+    "rwlock.read",
+    "rwlock.write",
+    "refcount.retain_release",
+    "refcount.retain_release_2t [threads:2]",
+    "dispatch.call_predictable [16]",
+    "sg.build_256_contig",
+    "sg.build_256_random",
+    "power.lookup_parent [8]",
+    "audio.clip_f32_s16 [512]",
+]
+
+LIMIT_NOTE = (
+    "(limit) marks a bound, not a competing design: two_memcpy is the two bare memcpy calls "
+    "a ring round trip cannot beat, naive_per_page copies a page list without merging or "
+    "limits. A limit is never chosen as the best peer."
+)
+
+COLORS = {
+    "kdrv": "#1f5fa8",
+    "variant": "#8fb8e0",
+    "best": "#3a3a3a",
+    "peer": "#b0b0b0",
+    "limit": "#ffffff",
+    "one": "#c0392b",
+    "grid": "#e4e4e4",
+    "grid_major": "#c8c8c8",
+    "sep": "#d0d0d0",
+    "text": "#202020",
+    "muted": "#606060",
+}
+SVG_STYLE = (
+    "<style>text{fill:%s}.title{font-size:15px;font-weight:bold}.sub{font-size:11px;fill:%s}"
+    ".sec{font-size:13px;font-weight:bold}.hot{font-size:11px;font-weight:bold}"
+    ".impl{font-size:11px;text-anchor:end}.var{font-size:11px;text-anchor:end;font-style:italic}"
+    ".val{font-size:10.5px}.tick{font-size:10px;text-anchor:middle;fill:%s}"
+    ".leg{font-size:11px}.note{font-size:10.5px;fill:%s}</style>"
+    % (COLORS["text"], COLORS["muted"], COLORS["muted"], COLORS["muted"])
+)
+
+
+def effective_flags(flags):
+    """The compiler flags in effect: the last -O level wins, repeats dropped.
+
+    '-O3 -DNDEBUG -march=native -O2' -> '-DNDEBUG -march=native -O2'."""
+    words = (flags or "").split()
+    opt = [w for w in words if re.match(r"^-O[0-9sgz]?$", w)]
+    out = []
+    for w in words:
+        if w in opt or w in out:
+            continue
+        out.append(w)
+    if opt:
+        out.append(opt[-1])
+    return " ".join(out)
+
+
+class LogAxis:
+    """x position of a ratio on a log scale; the ends are 1-2-5 values just
+    outside the data (and 1x always inside)."""
+
+    STOPS = (1, 2, 5)
+
+    def __init__(self, ratios, x0, width):
+        ratios = [r for r in ratios if r and r > 0] + [1.0]
+        self.lo = self._stop(min(ratios) / 1.15, down=True)
+        self.hi = self._stop(max(ratios) * 1.15, down=False)
+        self.x0 = x0
+        self.width = width
+
+    @classmethod
+    def _stop(cls, value, down):
+        decade = 10.0 ** math.floor(math.log10(value))
+        candidates = [decade * m for m in cls.STOPS] + [decade * 10]
+        if down:
+            return max(c for c in candidates if c <= value * 1.0001)
+        return min(c for c in candidates if c >= value * 0.9999)
+
+    def x(self, ratio):
+        span = math.log10(self.hi) - math.log10(self.lo)
+        return self.x0 + self.width * (math.log10(ratio) - math.log10(self.lo)) / span
+
+    def ticks(self):
+        """(ratio, label or None, major?) for the 1-2-5 gridlines; the 2 and 5
+        lines are labelled only when a decade is wide enough."""
+        per_decade = self.width / (math.log10(self.hi) - math.log10(self.lo))
+        out = []
+        decade = 10.0 ** math.floor(math.log10(self.lo) + 1e-9)
+        while decade <= self.hi * 1.0001:
+            for m in self.STOPS:
+                ratio = decade * m
+                if self.lo * 0.9999 <= ratio <= self.hi * 1.0001:
+                    major = m == 1
+                    label = fmt_x(ratio) if major or per_decade >= 110 else None
+                    out.append((ratio, label, major))
+            decade *= 10
+        return out
+
+
+def fmt_x(ratio):
+    text = ("%g" % ratio) if ratio < 1 else ("{:,.0f}".format(ratio))
+    return text + "x"
+
+
+def fmt_rel(ratio):
+    return fmt_num(ratio) + "x"
+
+
+def svg_bar(axis, rel, y, h, fill, stroke=None):
+    """A bar from 1x to rel; the best peer (rel == 1) is a short tick."""
+    x1, x2 = axis.x(1.0), axis.x(rel)
+    left, width = min(x1, x2), abs(x2 - x1)
+    if width < 2.0:
+        left, width = x1 - 1.0, 2.0
+    extra = ' stroke="%s" stroke-width="1"' % stroke if stroke else ""
+    return '<rect x="%.1f" y="%.1f" width="%.1f" height="%d" fill="%s"%s/>' % (left, y, width, h, fill, extra)
+
+
+def svg_axis(axis, top, bottom, label_y):
+    out = []
+    for ratio, label, major in axis.ticks():
+        x = axis.x(ratio)
+        out.append(
+            '<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s"/>'
+            % (x, top, x, bottom, COLORS["grid_major"] if major else COLORS["grid"])
+        )
+        if label:
+            for ly in label_y:
+                out.append('<text x="%.1f" y="%d" class="tick">%s</text>' % (x, ly, escape(label)))
+    one = axis.x(1.0)
+    out.append(
+        '<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s" stroke-width="1.5"/>'
+        % (one, top, one, bottom, COLORS["one"])
+    )
+    return out
+
+
+def svg_context(data):
+    ctx = data.get("context", {})
+    parts = [
+        ctx.get("date", "?")[:10],
+        "%s, %s CPUs" % (ctx.get("cpu_model", "?"), ctx.get("num_cpus", "?")),
+        ctx.get("compiler", "?"),
+        "flags: " + (effective_flags(ctx.get("compiler_flags")) or "?"),
+        ctx.get("build_type", "?"),
+    ]
+    return " | ".join(parts)
+
+
+def svg_legend(x, y, items):
+    """items: (label, fill, stroke or None). Returns (elements, end x)."""
+    out = []
+    for label, fill, stroke in items:
+        extra = ' stroke="%s"' % stroke if stroke else ""
+        out.append('<rect x="%d" y="%d" width="14" height="10" fill="%s"%s/>' % (x, y - 9, fill, extra))
+        out.append('<text x="%d" y="%d" class="leg">%s</text>' % (x + 19, y, escape(label)))
+        x += 19 + int(6.3 * len(label)) + 16
+    return out, x
+
+
+def svg_document(width, height, elements):
+    head = [
+        '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+        'font-family="DejaVu Sans, Verdana, sans-serif">' % (width, height, width, height),
+        SVG_STYLE,
+        '<rect width="100%" height="100%" fill="white"/>',
+    ]
+    return "\n".join(head + elements + ["</svg>", ""])
+
+
+def wrap(text, chars):
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > chars:
+            lines.append(line)
+            line = w
+        else:
+            line = (line + " " + w).strip()
+    if line:
+        lines.append(line)
+    return lines
+
+
+def chart_rows(rows):
+    """Rows with a kdrv result and a peer to compare it with: headline rows
+    first, then the rest; and how many rows were left out."""
+    usable = [r for r in rows if r.kdrv is not None and r.kdrv.ns is not None and r.best is not None]
+    by_key = {r.key: r for r in usable}
+    head = [by_key[k] for k in HEADLINE if k in by_key]
+    rest = [r for r in usable if r.key not in HEADLINE]
+    return head, rest, len(rows) - len(usable)
+
+
+def group_bars(row):
+    """(result, kind) in drawing order: kdrv, its variants, then the peers
+    (best first, fastest to slowest), then limits."""
+    bars = [(row.kdrv, "kdrv")] + [(r, "variant") for r in row.variants if r.ns is not None]
+    peers = [r for r in row.peers if r.impl not in BASELINES]
+    limits = [r for r in row.peers if r.impl in BASELINES]
+    bars += [(r, "best" if r is row.best else "peer") for r in peers]
+    bars += [(r, "limit") for r in limits]
+    return [(r, k) for r, k in bars if row.relative(r) is not None]
+
+
+FULL_W = 920
+HOT_X = 8
+IMPL_X = 372  # right edge of the implementation names
+PLOT_X = 384
+PLOT_W = 330
+VAL_X = PLOT_X + PLOT_W + 8
+VAL_COLUMNS = (0, 52, 120)  # ratio, time/op, cycles/op
+ROW_H = 13
+BAR_H = 9
+GROUP_GAP = 7
 
 
 def svg(data, rows, table):
-    groups = [r for r in rows if r.kdrv is not None or r.peers]
-    ratios = [r.relative(x) for r in groups for x in ([r.kdrv] if r.kdrv else []) + r.variants + r.peers]
-    ratios = [x for x in ratios if x is not None]
-    scale_max = min(MAX_SCALE, max(ratios + [1.0]) * 1.05)
-    ctx = data.get("context", {})
+    """The full chart: every hot path with a kdrv result."""
+    head, rest, dropped = chart_rows(rows)
+    groups = head + rest
+    bars = {row.key: group_bars(row) for row in groups}
+    axis = LogAxis([row.relative(r) for row in groups for r, _ in bars[row.key]], PLOT_X, PLOT_W)
 
-    y = 56
-    body = []
-    for row in groups:
-        body.append(
-            '<text x="8" y="%d" class="t">%s</text>' % (y + 14, escape(row.key + (
-                "   kdrv/best = %s" % fmt_ratio(row.ratio) if row.ratio is not None else "")))
-        )
-        y += TITLE_H
-        bars = ([row.kdrv] if row.kdrv else []) + row.variants + row.peers
-        for r in bars:
-            rel = row.relative(r)
-            if r is row.kdrv:
-                color = COLORS["kdrv"]
-            elif r in row.variants:
-                color = COLORS["variant"]
-            elif r is row.best:
-                color = COLORS["best"]
-            else:
-                color = COLORS["peer"]
-            body.append('<text x="%d" y="%d" class="l">%s</text>' % (LABEL_W - 6, y + BAR_H - 3, escape(r.impl)))
-            if rel is not None:
-                w = CHART_W * min(rel, scale_max) / scale_max
-                body.append(
-                    '<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>' % (LABEL_W, y, max(w, 1.0), BAR_H, color)
-                )
-                if rel > scale_max:
-                    body.append(
-                        '<path d="M%.1f %d l6 %d l-6 %d z" fill="%s"/>'
-                        % (LABEL_W + w, y, BAR_H // 2, BAR_H // 2, color)
-                    )
-                label = "%.2fx  %s" % (rel, fmt_time(r.ns))
-                if r.cycles:
-                    label += "  %s cyc" % fmt_num(r.cycles)
-                body.append(
-                    '<text x="%d" y="%d" class="v">%s</text>' % (LABEL_W + CHART_W + 10, y + BAR_H - 3, escape(label))
-                )
-            y += BAR_H + BAR_GAP
-        y += GROUP_GAP
-    height = y + 10
-    one_x = LABEL_W + CHART_W * 1.0 / scale_max
-    head = [
-        '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
-        'font-family="sans-serif">' % (SVG_WIDTH, height, SVG_WIDTH, height),
-        "<style>.t{font-size:13px;font-weight:bold}.l{font-size:11px;text-anchor:end}"
-        ".v{font-size:11px}.h{font-size:12px}</style>",
-        '<rect width="100%" height="100%" fill="white"/>',
-        '<text x="8" y="18" class="t">kdrv vs peers: cost relative to the best peer (1.0; shorter is faster)</text>',
-        '<text x="8" y="36" class="h">%s</text>'
-        % escape(
-            "%s | %s | %s" % (ctx.get("cpu_model", "?"), ctx.get("compiler", "?"), ctx.get("compiler_flags", "?"))
-        ),
-        '<line x1="%.1f" y1="46" x2="%.1f" y2="%d" stroke="#d62728" stroke-dasharray="4 3"/>'
-        % (one_x, one_x, height - 10),
-        '<text x="%.1f" y="52" class="v" fill="#d62728">1.0</text>' % (one_x + 3),
+    out = ['<text x="%d" y="20" class="title">kdrv vs packaged peers: cost relative to the best peer '
+           "(log scale; left of 1x is faster)</text>" % HOT_X,
+           '<text x="%d" y="37" class="sub">%s</text>' % (HOT_X, escape(svg_context(data)))]
+    legend, _ = svg_legend(HOT_X, 58, [
+        ("kdrv", COLORS["kdrv"], None),
+        ("kdrv variant (kdrv_*, not a peer)", COLORS["variant"], None),
+        ("best peer (1x)", COLORS["best"], None),
+        ("other peer", COLORS["peer"], None),
+        ("(limit)", COLORS["limit"], COLORS["muted"]),
+    ])
+    out += legend
+    y = 76
+    notes = [
+        "Ratio: the implementation's cycles/op / the best peer's, per hot path (ns/op where the "
+        "GHz counter is missing). Each bar runs from 1x to its value.",
+        LIMIT_NOTE,
     ]
-    return "\n".join(head + body + ["</svg>", ""])
+    if dropped:
+        notes.append("%d hot paths without both a kdrv result and a peer to compare it with (peer "
+                     "references such as core.pingpong, kdrv-only rows) are in the Markdown table only."
+                     % dropped)
+    for note in notes:
+        for line in wrap(note, 158):
+            out.append('<text x="%d" y="%d" class="note">%s</text>' % (HOT_X, y, escape(line)))
+            y += 14
+    y += 2
+    axis_top = y
+    body = []
+    sections = [("Headline hot paths", head), ("Every other hot path", rest)]
+    for title, section in sections:
+        if not section:
+            continue
+        body.append('<rect x="0" y="%d" width="%d" height="18" fill="#f3f3f3"/>' % (y, FULL_W))
+        body.append('<text x="%d" y="%d" class="sec">%s</text>' % (HOT_X, y + 14, escape(title)))
+        for ratio, label, _ in axis.ticks():
+            if label:
+                body.append('<text x="%.1f" y="%d" class="tick">%s</text>' % (axis.x(ratio), y + 13, escape(label)))
+        body.append('<text x="%d" y="%d" class="tick" style="text-anchor:start">ratio, time/op, cycles/op</text>'
+                    % (VAL_X, y + 13))
+        y += 18 + 5
+        for row in section:
+            first = True
+            prev_kind = None
+            for r, kind in bars[row.key]:
+                if prev_kind in ("kdrv", "variant") and kind not in ("kdrv", "variant"):
+                    body.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s" stroke-dasharray="2 2"/>'
+                                % (IMPL_X - 120, y + 0.5, PLOT_X + PLOT_W, y + 0.5, COLORS["sep"]))
+                if first:
+                    body.append('<text x="%d" y="%d" class="hot">%s</text>' % (HOT_X, y + BAR_H, escape(row.key)))
+                    first = False
+                name = r.impl + (" (limit)" if kind == "limit" else "")
+                body.append('<text x="%d" y="%d" class="%s">%s</text>'
+                            % (IMPL_X, y + BAR_H, "var" if kind == "variant" else "impl", escape(name)))
+                rel = row.relative(r)
+                stroke = COLORS["muted"] if kind == "limit" else None
+                body.append(svg_bar(axis, rel, y + (ROW_H - BAR_H) / 2.0 - 1, BAR_H, COLORS[kind], stroke))
+                weight = ' font-weight="bold"' if kind == "kdrv" else ""
+                cells = [fmt_rel(rel), fmt_time(r.ns), fmt_num(r.cycles) + " cyc" if r.cycles else ""]
+                for dx, cell in zip(VAL_COLUMNS, cells):
+                    if cell:
+                        body.append('<text x="%d" y="%d" class="val"%s>%s</text>'
+                                    % (VAL_X + dx, y + BAR_H, weight, escape(cell)))
+                prev_kind = kind
+                y += ROW_H
+            y += GROUP_GAP
+            body.append('<line x1="0" y1="%.1f" x2="%d" y2="%.1f" stroke="%s"/>'
+                        % (y - GROUP_GAP / 2.0, FULL_W, y - GROUP_GAP / 2.0, COLORS["grid"]))
+        y += 6
+    axis_bottom = y
+    out += svg_axis(axis, axis_top, axis_bottom, [axis_bottom + 12])
+    out += body
+    return svg_document(FULL_W, axis_bottom + 22, out)
+
+
+HEAD_W = 860
+HEAD_HOT_X = 8
+HEAD_PLOT_X = 262
+HEAD_PLOT_W = 330
+HEAD_VAL_X = HEAD_PLOT_X + HEAD_PLOT_W + 10
+HEAD_ROW_H = 19
+HEAD_BAR_H = 12
+
+
+def headline_svg(data, rows, table):
+    """The headline chart: one bar per headline hot path, kdrv / best peer."""
+    head, _, _ = chart_rows(rows)
+    head = [r for r in head if r.ratio is not None]
+    axis = LogAxis([r.ratio for r in head], HEAD_PLOT_X, HEAD_PLOT_W)
+    out = ['<text x="%d" y="20" class="title">kdrv / best packaged peer, headline hot paths</text>' % HEAD_HOT_X,
+           '<text x="%d" y="37" class="sub">%s</text>' % (HEAD_HOT_X, escape(svg_context(data)))]
+    legend, _ = svg_legend(HEAD_HOT_X, 57, [
+        ("kdrv faster than the best peer", COLORS["kdrv"], None),
+        ("kdrv slower", "#d9822b", None),
+    ])
+    out += legend
+    y = 75
+    for line in wrap("Log scale, cycles/op; 1x = the best peer. Each bar runs from 1x to kdrv's "
+                     "ratio; the label names the best peer and its time/op.", 140):
+        out.append('<text x="%d" y="%d" class="note">%s</text>' % (HEAD_HOT_X, y, escape(line)))
+        y += 14
+    axis_top = y + 12
+    y = axis_top + 6
+    body = []
+    for row in head:
+        body.append('<text x="%d" y="%d" class="hot">%s</text>' % (HEAD_HOT_X, y + HEAD_BAR_H - 2, escape(row.key)))
+        fill = COLORS["kdrv"] if row.ratio <= 1.0 else "#d9822b"
+        body.append(svg_bar(axis, row.ratio, y, HEAD_BAR_H, fill))
+        label = "%s  vs %s (%s)" % (fmt_rel(row.ratio), row.best.impl, fmt_time(row.best.ns))
+        body.append('<text x="%d" y="%d" class="val">%s</text>' % (HEAD_VAL_X, y + HEAD_BAR_H - 2, escape(label)))
+        y += HEAD_ROW_H
+    axis_bottom = y + 2
+    out += svg_axis(axis, axis_top, axis_bottom, [axis_top - 3, axis_bottom + 12])
+    out += body
+    return svg_document(HEAD_W, axis_bottom + 22, out)
 
 
 # ---------------------------------------------------------------------------
@@ -400,6 +681,7 @@ def main(argv=None):
     parser.add_argument("json", help="Google Benchmark JSON (--benchmark_out_format=json)")
     parser.add_argument("--markdown", metavar="FILE", help="also write a Markdown report")
     parser.add_argument("--svg", metavar="FILE", help="also write an SVG bar chart")
+    parser.add_argument("--headline-svg", metavar="FILE", help="also write the headline rows' SVG chart")
     parser.add_argument("--filter", metavar="REGEX", help="only benchmarks whose name matches")
     args = parser.parse_args(argv)
 
@@ -430,6 +712,9 @@ def main(argv=None):
     if args.svg:
         with open(args.svg, "w", encoding="utf-8") as f:
             f.write(svg(data, rows, table))
+    if args.headline_svg:
+        with open(args.headline_svg, "w", encoding="utf-8") as f:
+            f.write(headline_svg(data, rows, table))
     return 0
 
 

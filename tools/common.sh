@@ -18,8 +18,10 @@ KDRV_BUILD_PACKAGES=(cmake ninja-build clang lld llvm doctest-dev libmsgsl-dev l
 # clang-query (Embedded C++ check), llvm-nm/objdump (symbol gate, in llvm) and
 # clang's sanitizer and libFuzzer runtimes, doxygen (the API reference is
 # built, warnings as errors, in the default preset), GoogleTest (the check
-# of kdrv's Google Test Status printer) and Relacy (the model preset).
-KDRV_TEST_PACKAGES=(g++ clang-tools libclang-rt-14-dev doxygen libgtest-dev relacy-dev)
+# of kdrv's Google Test Status printer), Relacy (the model preset) and
+# rsvg-convert (the benchmark charts are rendered and checked, tests/chart).
+KDRV_TEST_PACKAGES=(g++ clang-tools libclang-rt-14-dev doxygen libgtest-dev relacy-dev
+                    librsvg2-bin)
 # Optional benchmark peers: a missing one only drops its benchmarks.
 KDRV_PEER_PACKAGES=(libboost-dev libboost-thread-dev libabsl-dev libtbb-dev libdpdk-dev libck-dev
                     liburcu-dev libreaderwriterqueue-dev libconcurrentqueue-dev

@@ -730,6 +730,11 @@ class EraseHead
     uint32_t eraseFrame_;
     bool enabled_;
 };
+// Not over-aligned: a class holding one may be created with new in a kext
+// (kMaxTypeAlignment, base.hpp).
+static_assert(alignof(AudioRingGeometry) <= kMaxTypeAlignment, "over-aligned");
+static_assert(alignof(AudioRingClock) <= kMaxTypeAlignment, "over-aligned");
+static_assert(alignof(EraseHead) <= kMaxTypeAlignment, "over-aligned");
 } // namespace kdrv
 
 #endif // KDRV_AUDIO_RING_HPP

@@ -88,7 +88,8 @@
     Type(const Type&) = delete;                                                                    \
     Type& operator=(const Type&) = delete
 
-// Alignment of data touched by different cores (KDRV_CONFIG_CACHE_LINE, config.hpp).
+// Cache-line alignment, for a driver's own globals and statics only; no kdrv
+// type uses it (see CachePad below for why, and what kdrv does instead).
 #define KDRV_CACHE_ALIGNED alignas(KDRV_CONFIG_CACHE_LINE)
 
 namespace kdrv
@@ -111,6 +112,37 @@ KDRV_INLINE int compareBytes(const void* a, const void* b, size_t n)
 {
     return __builtin_memcmp(a, b, n);
 }
+
+/// The largest alignment any kdrv type has (the ring and queue headers
+/// static_assert it): what OSObject's operator new and the kernel's plain
+/// operator new promise. An over-aligned type is a trap in a kext, and so is
+/// every class that holds one, since alignment is inherited: at C++17 `new`
+/// of such a class calls the aligned operator new (`operator new(size_t,
+/// std::align_val_t)`), which the kernel does not export, so the kext does
+/// not load; at C++11, and for any OSObject subclass (whose class operator
+/// new takes no alignment), `new` silently returns memory aligned to 16
+/// bytes only. Neither is a question of cost.
+constexpr size_t kMaxTypeAlignment = 16;
+
+/// Padding that keeps data written by different cores on different cache
+/// lines without over-aligning anything: two fields separated by a CachePad
+/// are at least KDRV_CONFIG_CACHE_LINE bytes apart, so no line (nor x86's
+/// adjacent-line pair, at the default 128) holds both, wherever the
+/// enclosing object lands. A hot field group with a CachePad before and
+/// after it shares its lines with nothing else. The cost is the padding's
+/// size; alignment, and so `new`, is untouched. A union, so that its
+/// constexpr constructor (needed for constant-initialized rings) sets an
+/// empty member and writes no bytes: no memset, not even at -O0.
+union CachePad
+{
+    struct Nothing
+    {
+    };
+    constexpr CachePad() : nothing() {}
+    Nothing nothing;
+    uint8_t bytes[KDRV_CONFIG_CACHE_LINE];
+};
+static_assert(alignof(CachePad) == 1, "CachePad must not raise alignment");
 
 constexpr bool isPowerOfTwo32(uint32_t x) { return x != 0 && (x & (x - 1)) == 0; }
 constexpr bool isPowerOfTwo64(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }

@@ -354,7 +354,7 @@ private:
     // Written by the producer, read by the consumer only to refresh its
     // limit. limit = last seen out + capacity: the producer may write while
     // in != limit, one compare on the fast path.
-    struct KDRV_CACHE_ALIGNED ProducerSide
+    struct ProducerSide
     {
         constexpr ProducerSide()
             : in(0), limit(0), reserved(0), reservedAt(0), mask(0), capacity(0), buffer(nullptr)
@@ -382,7 +382,7 @@ private:
 
     // The mirror image: limit = last seen in; the consumer may read while
     // out != limit.
-    struct KDRV_CACHE_ALIGNED ConsumerSide
+    struct ConsumerSide
     {
         constexpr ConsumerSide() : out(0), limit(0), mask(0), capacity(0), buffer(nullptr) {}
         ConsumerSide& operator=(const ConsumerSide& other)
@@ -429,9 +429,16 @@ private:
         return consumer_.limit - out;
     }
 
+    // Each side on lines of its own, kept apart by padding, not alignment
+    // (CachePad, base.hpp): a class that holds a ByteRing stays 8-byte aligned,
+    // so `new` of it needs no aligned operator new, which a kext cannot link.
+    CachePad padBefore_;
     ProducerSide producer_;
+    CachePad padBetween_;
     ConsumerSide consumer_;
+    CachePad padAfter_;
 };
+static_assert(alignof(ByteRing) <= kMaxTypeAlignment, "over-aligned");
 
 /// A producer's batch of single-byte puts, published once. The cursor lives
 /// in the batch (a local, usually registers), so each put is a compare, a

@@ -21,10 +21,11 @@
 ///   KDRV_CONFIG_CONTRACTS    0 compiles contract checks out (default 1).
 ///   KDRV_CONFIG_ERRNO_BSD    1 for Darwin/BSD errno numbers, 0 for Linux's
 ///                            (default: from the target system).
-///   KDRV_CONFIG_CACHE_LINE   bytes: the alignment (KDRV_CACHE_ALIGNED) that
-///                            keeps data written by different cores apart
+///   KDRV_CONFIG_CACHE_LINE   bytes: the padding (kdrv::CachePad) that keeps
+///                            data written by different cores apart
 ///                            (default 128: Apple silicon's line, and x86's
-///                            adjacent-line prefetch pair). Changes layout.
+///                            adjacent-line prefetch pair). Changes layout,
+///                            never alignment (base.hpp, CachePad).
 ///   KDRV_CONFIG_VECTOR_COPY  1: copyBulk (copy.hpp) uses a vector-register
 ///                            loop for mid-sized copies; 0: always memcpy.
 ///                            Default 1 in user space on SSE2 or NEON targets,
@@ -91,8 +92,9 @@
 #endif
 #endif
 
-// Destructive interference size; the cost of a larger one is padding, never
-// correctness.
+// Destructive interference size. kdrv separates data by this many bytes of
+// padding, never by alignment (see CachePad in base.hpp): a larger value
+// costs memory only.
 #ifndef KDRV_CONFIG_CACHE_LINE
 #define KDRV_CONFIG_CACHE_LINE 128
 #endif

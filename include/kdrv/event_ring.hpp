@@ -140,11 +140,18 @@ class EventRing
     }
 
   private:
+    // The producer's line (the records and mask it reads, `in` it writes) and
+    // the consumer's (`out`), apart by padding, not alignment (CachePad,
+    // base.hpp), so a class holding an EventRing is not over-aligned.
+    CachePad padBefore_;
     SerialEventRecord* records_;
     uint32_t mask_;
-    KDRV_CACHE_ALIGNED AtomicU32 in_;
-    KDRV_CACHE_ALIGNED AtomicU32 out_;
+    AtomicU32 in_;
+    CachePad padBetween_;
+    AtomicU32 out_;
+    CachePad padAfter_;
 };
+static_assert(alignof(EventRing) <= kMaxTypeAlignment, "over-aligned");
 } // namespace kdrv
 
 #endif // KDRV_EVENT_RING_HPP

@@ -124,6 +124,9 @@ private:
     SpinLock producerLock_;
     SpinLock consumerLock_;
 };
+// Not over-aligned: a class holding one may be created with new in a kext
+// (kMaxTypeAlignment, base.hpp).
+static_assert(alignof(LockedByteRing) <= kMaxTypeAlignment, "over-aligned");
 } // namespace kdrv
 
 #endif // KDRV_LOCKED_BYTE_RING_HPP

@@ -479,6 +479,9 @@ KDRV_NODISCARD inline Status drainSource(PacketPollFn poll, uint32_t budget,
         flush(context);
     return Status::Success;
 }
+// Not over-aligned: a class holding one may be created with new in a kext
+// (kMaxTypeAlignment, base.hpp).
+static_assert(alignof(PacketQueue) <= kMaxTypeAlignment, "over-aligned");
 } // namespace kdrv
 
 #endif // KDRV_PACKET_QUEUE_HPP

@@ -1051,6 +1051,9 @@ class SerialPortCore
     bool inOverrun_ KDRV_GUARDED_BY(mutex_);
     bool queueOverrunEvents_;
 };
+// Not over-aligned: a class holding one may be created with new in a kext
+// (kMaxTypeAlignment, base.hpp).
+static_assert(alignof(SerialPortCore) <= kMaxTypeAlignment, "over-aligned");
 } // namespace kdrv
 
 #endif // KDRV_SERIAL_PORT_HPP

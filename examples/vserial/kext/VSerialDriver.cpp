@@ -16,9 +16,9 @@ OSDefineMetaClassAndStructors(org_kdrv_VSerialDriver, IOService);
 
 namespace
 {
-// The core is over-aligned (ByteRing keeps its two indices on separate cache
-// lines), and an OSObject's operator new only promises 16 bytes, so the core
-// is not a member of the driver object. The device is virtual and matched
+// The core is over-aligned (its DMA storage is aligned to its size; kdrv's
+// own types never exceed 16 bytes), and an OSObject's operator new only
+// promises 16 bytes, so the core is not a member of the driver object. The device is virtual and matched
 // once, on IOResources, so there is one core: a global. Its constructor is
 // constexpr, so the global is constant-initialized: no static constructor,
 // no static destructor, nothing run at kext load.
