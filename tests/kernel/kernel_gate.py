@@ -75,7 +75,7 @@ RULES = {
     "ecpp.std-header": "kernel-visible headers include only kdrv headers, the SDK and "
     "stddef.h/stdint.h/stdbool.h/stdarg.h/stdatomic.h; no C++ library headers",
     "ecpp.include": "kernel-visible headers must not include user-only kdrv headers "
-    "(sim/, testing/, gsl.hpp, testing.hpp, platform/posix*.hpp)",
+    "(sim/, testing/, gsl.hpp, testing.hpp, platform/posix*.hpp, platform/model*.hpp)",
     "ecpp.tls": "no thread_local",
     "ecpp.guard-variable": "no function-local static whose initializer calls a constructor or "
     "function that is not constexpr: that needs a guard variable (docs/kernel-build.md 4 rule 2)",
@@ -492,7 +492,7 @@ def is_kernel_visible(name):
     """name relative to include/, e.g. kdrv/base.hpp. Same rule as CMakeLists.txt."""
     return not (name.startswith(("kdrv/sim/", "kdrv/testing/"))
                 or name in ("kdrv/gsl.hpp", "kdrv/testing.hpp")
-                or re.match(r"kdrv/platform/posix(?:_\w+)?\.hpp$", name))
+                or re.match(r"kdrv/platform/(?:posix|model)(?:_\w+)?\.hpp$", name))
 
 
 def kernel_visible_headers(root):
