@@ -110,7 +110,8 @@ class EventRing
         const uint32_t out = out_.load(MemoryOrder::Relaxed);
         if (records_ == nullptr || in_.load(MemoryOrder::Acquire) == out)
             return nullptr;
-        KDRV_MODEL_READ_BYTES(&records_[out & mask_], sizeof(SerialEventRecord)); // the caller reads it
+        // The caller reads the record.
+        KDRV_MODEL_READ_BYTES(&records_[out & mask_], sizeof(SerialEventRecord));
         return &records_[out & mask_];
     }
 

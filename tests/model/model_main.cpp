@@ -12,13 +12,32 @@
 #include "model_check.hpp"
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
 #include <string>
 
+#include <unistd.h> // alarm, write, _exit
+
 namespace
 {
+// Progress watchdog: a check that runs longer than this is reported (its
+// name) and ends the process with exit code 86, like tests/support's
+// ProgressWatchdog, long before CTest's timeout. Time only detects a hang.
+const unsigned kCheckSeconds = 120;
+const char* volatile gRunning = "";
+
+void onHang(int)
+{
+    const char prefix[] = "kdrv_model_tests: watchdog: no progress in check ";
+    ssize_t ignored = write(2, prefix, sizeof prefix - 1);
+    ignored = write(2, gRunning, std::strlen(gRunning));
+    ignored = write(2, "\n", 1);
+    (void)ignored;
+    _exit(86);
+}
+
 const char* schedulerName(rl::scheduler_type_e s)
 {
     switch (s)
@@ -59,8 +78,11 @@ bool runCheck(const kdrvmodel::Check& c, const char* replaySeed)
     if (replaySeed != nullptr)
         p.initial_state = replaySeed;
 
+    gRunning = c.name;
+    alarm(kCheckSeconds);
     const auto start = std::chrono::steady_clock::now();
     (void)c.simulate(p);
+    alarm(0);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 
@@ -105,6 +127,7 @@ bool matches(const char* name, int argc, char** argv)
 
 int main(int argc, char** argv)
 {
+    std::signal(SIGALRM, onHang);
     if (argc > 1 && std::strcmp(argv[1], "--list") == 0)
     {
         for (kdrvmodel::Check* c = kdrvmodel::checkList(); c != nullptr; c = c->next)

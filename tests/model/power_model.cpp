@@ -24,7 +24,7 @@ const kdrv::PowerState kStates[3] = {
 
 // The hardware: its state is a checked variable written by setPowerState
 // (with the policy's mutex held, like every read below).
-class Device : public kdrv::PowerDriver
+class Device final : public kdrv::PowerDriver
 {
   public:
     rl::var<unsigned long> state;

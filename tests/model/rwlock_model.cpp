@@ -31,8 +31,8 @@ struct RWLockTest
         data($) = data($) + 1;
         writes.fetch_add(1, rl::mo_relaxed, $);
     }
-    void read() { (void)data($); } // the caller holds the lock
-    void finish()
+    void read() { (void)data($); }               // the caller holds the lock
+    void finish() KDRV_NO_THREAD_SAFETY_ANALYSIS // try + unlock through an assert
     {
         MODEL_ASSERT(data($) == writes.load(rl::mo_relaxed, $));
         MODEL_ASSERT(lock.tryWriteLock()); // nothing left behind
@@ -66,7 +66,7 @@ KDRV_MODEL_CHECK(ReadersAndWriter, "rwlock.readers_and_writer", Bound, 0, 3, Cle
 struct TryAndDowngrade : kdrvmodel::Test<TryAndDowngrade, 3>, RWLockTest
 {
     void setUp() { start(); }
-    void thread(unsigned index)
+    void thread(unsigned index) KDRV_NO_THREAD_SAFETY_ANALYSIS // upgrade, downgrade
     {
         if (index == 0)
         {
@@ -103,7 +103,7 @@ KDRV_MODEL_CHECK(TryAndDowngrade, "rwlock.try_and_downgrade", Bound, 0, 3, Clean
 struct UpgradeVsWriter : kdrvmodel::Test<UpgradeVsWriter, 3>, RWLockTest
 {
     void setUp() { start(); }
-    void thread(unsigned index)
+    void thread(unsigned index) KDRV_NO_THREAD_SAFETY_ANALYSIS // upgrade, downgrade
     {
         if (index == 0)
         {
@@ -138,7 +138,7 @@ KDRV_MODEL_CHECK(UpgradeVsWriter, "rwlock.upgrade_vs_writer_random", Random, 500
 struct TwoUpgraders : kdrvmodel::Test<TwoUpgraders, 2>, RWLockTest
 {
     void setUp() { start(); }
-    void thread(unsigned)
+    void thread(unsigned) KDRV_NO_THREAD_SAFETY_ANALYSIS // upgrade, downgrade
     {
         lock.readLock();
         read();
