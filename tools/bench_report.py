@@ -9,10 +9,13 @@ implementation is named exactly "kdrv". The report has one row per hot path
 kdrv's time, every peer's time, the best peer, the ratio kdrv / best peer and
 kdrv's cycles per operation.
 
-Cycles come from the GHz counter every benchmark records (a dependent-add
-clock probe, see benchmarks/support/bench_support.hpp): cycles/op = GHz * ns/op.
-The ratio is taken on cycles/op when both sides have the counter, since the
-clock of a small VM drifts between benchmarks; otherwise on ns/op.
+The ratio kdrv / best peer is a ratio of same-run times (ns/op): both
+contenders ran in the same binary and the same run, interleaved, so a clock
+probe adds nothing to the comparison but its own error. Cycles/op is shown
+for kdrv only as a scale: GHz * ns/op, with the GHz counter each benchmark
+records (a fixed-latency instruction chain, benchmarks/support/clock_probe.hpp).
+When the run's clock check declined (its two methods disagreed; the JSON
+context has clock_declined), no cycles are shown and the report says why.
 
 Time per operation: 1e9 / items_per_second when the benchmark sets items,
 else the real time (multi-threaded or UseRealTime) or CPU time per iteration.
@@ -21,6 +24,12 @@ With repetitions the median is used (the median aggregate when present).
 Usage:
   bench_report.py bench.json [--markdown bench.md] [--svg bench.svg]
                   [--headline-svg headline.svg] [--filter REGEX]
+                  [--context KEY=VALUE ...] [--readme README.md]
+
+--context adds a line to the run's context (tools/bench.sh records the load
+average after the run this way). --readme rewrites the part of README.md
+between the "bench:begin" and "bench:end" markers: the context, the headline
+rows (HEADLINE below) and every row.
 
 Standard library only.
 """
@@ -85,6 +94,7 @@ class Result:
         self.ns = ns
         self.ghz = ghz
         self.repetitions = repetitions
+        self.cv = None  # spread of the repetitions (stddev / mean), when recorded
 
     @property
     def cycles(self):
@@ -100,7 +110,10 @@ def median_or_none(values):
 
 def load_results(data, name_filter=None):
     """Returns ({hot path key: {impl: Result}}, [(name, error)])."""
+    # A declined clock check publishes no cycles, whatever counters exist.
+    trusted = not data.get("context", {}).get("clock_declined")
     medians = {}  # run_name -> median aggregate entry
+    spreads = {}  # run_name -> coefficient-of-variation aggregate entry
     iterations = {}  # run_name -> [iteration entries]
     errors = []
     for entry in data.get("benchmarks", []):
@@ -113,6 +126,8 @@ def load_results(data, name_filter=None):
         if entry.get("run_type") == "aggregate":
             if entry.get("aggregate_name") == "median":
                 medians[run_name] = entry
+            elif entry.get("aggregate_name") == "cv":
+                spreads[run_name] = entry
         else:
             iterations.setdefault(run_name, []).append(entry)
 
@@ -130,7 +145,13 @@ def load_results(data, name_filter=None):
             reps = len(runs)
         hot, impl, args = split_name(run_name)
         key = hot_path_key(hot, args)
-        table.setdefault(key, {})[impl] = Result(impl, result_ns, ghz, reps)
+        result = Result(impl, result_ns, ghz if trusted else None, reps)
+        cv = spreads.get(run_name)
+        if cv is not None:
+            threaded = cv.get("threads", 1) > 1 or "/real_time" in run_name
+            value = cv.get("real_time" if threaded else "cpu_time")
+            result.cv = value if isinstance(value, (int, float)) else None
+        table.setdefault(key, {})[impl] = result
     seen = set()
     unique_errors = []
     for name, message in errors:
@@ -161,9 +182,8 @@ class Row:
             key=lambda r: r.impl,
         )
         peers = [r for i, r in impls.items() if not i.startswith(KDRV) and r.ns is not None]
-        everyone = [r for r in [self.kdrv] + peers if r is not None and r.ns is not None]
-        # Compare in cycles only when every contender has them.
-        self.metric = "cycles" if everyone and all(r.cycles for r in everyone) else "ns"
+        # Same-run times: a per-benchmark clock probe would only add its error.
+        self.metric = "ns"
         self.peers = sorted(peers, key=self.value)
         contenders = [r for r in self.peers if r.impl not in BASELINES]
         self.best = contenders[0] if contenders else None
@@ -211,7 +231,9 @@ def fmt_num(x):
         return "%.0f" % x
     if x >= 10:
         return "%.1f" % x
-    return "%.2f" % x
+    if x >= 0.1:
+        return "%.2f" % x
+    return "%.3g" % x  # per-byte ring times: three significant digits
 
 
 def fmt_ratio(r):
@@ -257,11 +279,33 @@ def context_lines(data, rows, table):
     if lib:
         add("benchmark library", lib + (" (Debian's build; timed loops are ours)" if lib == "debug" else ""))
     add("peers found", ctx.get("peers"))
+    add("clock, primary method", ctx.get("clock_primary"))
+    add("clock, cross-check", ctx.get("clock_check"))
+    if ctx.get("clock_declined"):
+        add("clock", "declined, so no cycles are shown: " + ctx["clock_declined"])
     ghz = [r.ghz for impls in table.values() for r in impls.values() if r.ghz]
     if ghz:
         add(
             "clock (GHz counter)",
             "median %.2f GHz, range %.2f-%.2f over %d benchmarks" % (statistics.median(ghz), min(ghz), max(ghz), len(ghz)),
+        )
+    add("load average before the run", ctx.get("load_before"))
+    add("load average after the run", ctx.get("load_after"))
+    spread = sorted(
+        (r.cv, key) for key, impls in table.items() for r in impls.values() if r.cv is not None
+    )
+    if spread:
+        worst = spread[-1]
+        add(
+            "noise (spread of repetitions, stddev/mean)",
+            "median %.1f %%, 90th percentile %.1f %%, worst %.0f %% (%s) over %d benchmarks"
+            % (
+                100 * statistics.median(v for v, _ in spread),
+                100 * spread[int(0.9 * (len(spread) - 1))][0],
+                100 * worst[0],
+                worst[1],
+                len(spread),
+            ),
         )
     for row in rows:
         if row.key.startswith("core.pingpong"):
@@ -269,7 +313,7 @@ def context_lines(data, rows, table):
                 add("core-to-core round trip", "%s (%s cycles), %s" % (fmt_time(r.ns), fmt_num(r.cycles), row.key))
     add(
         "ratio",
-        "kdrv / best peer in cycles/op (ns/op where the GHz counter is missing); < 1 means kdrv is faster",
+        "kdrv / best peer in ns/op, both from this run (medians of the repetitions); < 1 means kdrv is faster",
     )
     return lines
 
@@ -295,10 +339,7 @@ def markdown(data, rows, table, errors):
     for label, value in context_lines(data, rows, table):
         out.append("- **%s:** %s" % (label, md_escape(value)))
     out.append("")
-    out.append("| " + " | ".join(HEADERS) + " |")
-    out.append("|" + "|".join(["---", "---:", "---:", "---", "---:", "---:", "---"]) + "|")
-    for row in rows:
-        out.append("| " + " | ".join(md_escape(c) for c in row_cells(row)) + " |")
+    out += md_table(rows)
     out.append("")
     out.append(LIMIT_NOTE)
     if errors:
@@ -309,6 +350,72 @@ def markdown(data, rows, table, errors):
             out.append("- `%s`: %s" % (name, md_escape(message)))
     out.append("")
     return "\n".join(out)
+
+
+# Rows shown first in README.md (the performance targets); every row follows
+# in a collapsed table.
+HEADLINE = (
+    "ring.put_get",
+    "ring.burst64",
+    "ring.bulk_16",
+    "ring.bulk_256",
+    "ring.bulk_4096",
+    "ring.bulk_32768",
+    "ring.stream_byte [threads:2]",
+    "ring.stream_4k [threads:2]",
+    "spinlock.lock_unlock",
+    "spinlock.lock_unlock_2t [threads:2]",
+    "mutex.lock_unlock",
+    "rwlock.read",
+    "rwlock.write",
+    "refcount.retain_release",
+    "refcount.retain_release_2t [threads:2]",
+    "dispatch.call_predictable [16]",
+    "dispatch.call_random [16]",
+    "power.lookup_parent [8]",
+    "power.lookup_child [8]",
+    "sg.build_256_contig",
+    "sg.build_256_frag",
+    "sg.build_256_random",
+    "audio.clip_f32_s16 [512]",
+)
+README_BEGIN = "<!-- bench:begin (tools/bench_report.py --readme writes this part) -->"
+README_END = "<!-- bench:end -->"
+
+
+def readme_section(data, rows, table):
+    out = [README_BEGIN, ""]
+    for label, value in context_lines(data, rows, table):
+        out.append("- **%s:** %s" % (label, md_escape(value)))
+    out += ["", "Headline rows:", ""]
+    by_key = {r.key: r for r in rows}
+    head = [by_key[k] for k in HEADLINE if k in by_key]
+    out += md_table(head)
+    out += ["", LIMIT_NOTE]
+    out += ["", "<details><summary>Every hot path</summary>", ""]
+    out += md_table(rows)
+    out += ["", "</details>", "", README_END]
+    return "\n".join(out)
+
+
+def update_readme(path, section):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    start = text.find(README_BEGIN)
+    end = text.find(README_END)
+    if start < 0 or end < start:
+        raise ValueError("%s has no %s ... %s markers" % (path, README_BEGIN, README_END))
+    text = text[:start] + section + text[end + len(README_END):]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def md_table(rows):
+    out = ["| " + " | ".join(HEADERS) + " |"]
+    out.append("|" + "|".join(["---", "---:", "---:", "---", "---:", "---:", "---"]) + "|")
+    for row in rows:
+        out.append("| " + " | ".join(md_escape(c) for c in row_cells(row)) + " |")
+    return out
 
 
 def md_escape(text):
@@ -683,6 +790,10 @@ def main(argv=None):
     parser.add_argument("--svg", metavar="FILE", help="also write an SVG bar chart")
     parser.add_argument("--headline-svg", metavar="FILE", help="also write the headline rows' SVG chart")
     parser.add_argument("--filter", metavar="REGEX", help="only benchmarks whose name matches")
+    parser.add_argument(
+        "--context", metavar="KEY=VALUE", action="append", default=[], help="add to the run's context"
+    )
+    parser.add_argument("--readme", metavar="FILE", help="rewrite FILE's benchmark section")
     args = parser.parse_args(argv)
 
     try:
@@ -692,6 +803,12 @@ def main(argv=None):
         print("bench_report: cannot read %s: %s" % (args.json, e), file=sys.stderr)
         return 1
 
+    for item in args.context:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            print("bench_report: --context wants KEY=VALUE, not %r" % item, file=sys.stderr)
+            return 1
+        data.setdefault("context", {})[key] = value
     name_filter = re.compile(args.filter) if args.filter else None
     table, errors = load_results(data, name_filter)
     rows = build_rows(table)
@@ -715,6 +832,12 @@ def main(argv=None):
     if args.headline_svg:
         with open(args.headline_svg, "w", encoding="utf-8") as f:
             f.write(headline_svg(data, rows, table))
+    if args.readme:
+        try:
+            update_readme(args.readme, readme_section(data, rows, table))
+        except (OSError, ValueError) as e:
+            print("bench_report: cannot update %s: %s" % (args.readme, e), file=sys.stderr)
+            return 1
     return 0
 
 

@@ -8,6 +8,8 @@
 #   default  clang Debug: unit tests over both backends with exceptions on and
 #            off, contract binaries, kernel-build gates, packaging tests, and
 #            a smoke run of kdrv_bench and its reporter
+#   gcc-release  g++ Release (-O3): unit tests and benchmarks build with
+#            -Werror at full optimisation; the unit tests run
 #   asan     AddressSanitizer + UndefinedBehaviorSanitizer, exceptions-on cells
 #   tsan     ThreadSanitizer, exceptions-on cells (stress tests included)
 #   fuzz     libFuzzer targets, KDRV_FUZZ_RUNS executions each
@@ -27,7 +29,7 @@ cd "$KDRV_ROOT"
 kdrv_ensure_packages required "${KDRV_BUILD_PACKAGES[@]}" "${KDRV_TEST_PACKAGES[@]}"
 kdrv_ensure_packages optional "${KDRV_PEER_PACKAGES[@]}"
 
-read -r -a presets <<< "${KDRV_PRESETS:-default asan tsan fuzz model}"
+read -r -a presets <<< "${KDRV_PRESETS:-default gcc-release asan tsan fuzz model}"
 jobs=$(kdrv_jobs)
 configure_extra=()
 if [[ -n ${KDRV_FUZZ_RUNS:-} ]]; then

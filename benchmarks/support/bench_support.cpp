@@ -4,6 +4,8 @@
 // core-to-core ping-pong benchmark that bounds every two-thread figure.
 #include "bench_support.hpp"
 
+#include "clock_probe.hpp"
+
 #include "kdrv/version.hpp"
 
 #include <pthread.h>
@@ -22,30 +24,6 @@ namespace kdrvbench
 {
 namespace
 {
-// ---------------------------------------------------------------------------
-// Clock probe. A chain of dependent adds retires one add per cycle on every
-// out-of-order core of interest, so adds per nanosecond is the core clock in
-// GHz, whatever the TSC or the VM's clock source says.
-constexpr int kAddsPerBlock = 1000;
-constexpr int kBlocksPerTrial = 64; // about 64k cycles, 20-30 us
-constexpr int kTrials = 5;
-
-#if defined(__x86_64__)
-#define KDRV_BENCH_HAVE_ADD_CHAIN 1
-inline void addChainBlock(uint64_t& x)
-{
-    __asm__ __volatile__(".rept 1000\n\taddq $1, %0\n\t.endr" : "+r"(x));
-}
-#elif defined(__aarch64__)
-#define KDRV_BENCH_HAVE_ADD_CHAIN 1
-inline void addChainBlock(uint64_t& x)
-{
-    __asm__ __volatile__(".rept 1000\n\tadd %0, %0, #1\n\t.endr" : "+r"(x));
-}
-#else
-#define KDRV_BENCH_HAVE_ADD_CHAIN 0
-#endif
-
 int64_t monotonicNs()
 {
     timespec ts;
@@ -53,32 +31,9 @@ int64_t monotonicNs()
     return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-// The fastest of a few short trials: preemption and interrupts only ever
-// make a trial slower, so the maximum rate is the clock.
-double probeGHz()
-{
-#if KDRV_BENCH_HAVE_ADD_CHAIN
-    uint64_t x = 0;
-    double best = 0.0;
-    for (int trial = 0; trial < kTrials; ++trial)
-    {
-        const int64_t start = monotonicNs();
-        for (int block = 0; block < kBlocksPerTrial; ++block)
-        {
-            addChainBlock(x);
-        }
-        const int64_t elapsed = monotonicNs() - start;
-        if (elapsed > 0)
-        {
-            best = std::max(best, double(kAddsPerBlock) * kBlocksPerTrial / double(elapsed));
-        }
-    }
-    benchmark::DoNotOptimize(x);
-    return best;
-#else
-    return 0.0;
-#endif
-}
+// False when the run's clock check declined (startRun): no benchmark then
+// records a GHz counter, so no cycles are published.
+bool g_clockTrusted = true;
 
 // The latest probe, shared by all benchmark threads.
 struct ClockCache
@@ -265,7 +220,7 @@ BENCHMARK(pingPongRoundTrip)->Name("core.pingpong/roundtrip")->Threads(2)->UseRe
 // ---------------------------------------------------------------------------
 void setClockCounters(benchmark::State& state)
 {
-    const double now = probeGHz();
+    const double now = g_clockTrusted ? probePrimaryGHz() : 0.0;
     const int64_t nowNs = monotonicNs();
     double start = now;
     {
@@ -305,21 +260,33 @@ namespace detail
 void startRun()
 {
     const CpuSet& set = initialCpus();
-    const double ghz = probeGHz();
+    const ClockReading clock = measureClock();
+    g_clockTrusted = clock.declined.empty();
     {
         ClockCache& cache = clockCache();
         std::lock_guard<std::mutex> hold(cache.mutex);
-        cache.ghz = ghz;
+        cache.ghz = clock.ghz;
         cache.takenNs = monotonicNs();
     }
     char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.3f", ghz);
+    std::snprintf(buffer, sizeof buffer, "%.3f", clock.primaryGHz);
+    benchmark::AddCustomContext("clock_primary", clock.primaryMethod + ": " + buffer + " GHz");
+    std::snprintf(buffer, sizeof buffer, "%.3f", clock.checkGHz);
+    benchmark::AddCustomContext("clock_check", clock.checkMethod + ": " + buffer + " GHz");
+    if (g_clockTrusted)
+    {
+        std::snprintf(buffer, sizeof buffer, "%.3f", clock.ghz);
+        benchmark::AddCustomContext("clock_ghz_at_start", buffer);
+    }
+    else
+    {
+        benchmark::AddCustomContext("clock_declined", clock.declined);
+    }
     benchmark::AddCustomContext("kdrv_version", std::to_string(KDRV_VERSION_MAJOR) + "." +
                                                     std::to_string(KDRV_VERSION_MINOR) + "." +
                                                     std::to_string(KDRV_VERSION_PATCH));
     benchmark::AddCustomContext("cpu_model", cpuModel());
     benchmark::AddCustomContext("cpus_allowed", std::to_string(set.cpus.size()));
-    benchmark::AddCustomContext("clock_ghz_at_start", buffer);
     benchmark::AddCustomContext("compiler", compilerName());
     benchmark::AddCustomContext("compiler_flags", KDRV_BENCH_CXX_FLAGS);
     benchmark::AddCustomContext("build_type", KDRV_BENCH_BUILD_TYPE);

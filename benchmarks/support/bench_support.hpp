@@ -55,11 +55,14 @@
 namespace kdrvbench
 {
 // Records the "GHz" counter of the calling benchmark: the core clock measured
-// by timing chains of dependent adds (one retires per cycle), averaged over a
-// probe taken now and the most recent earlier probe (normally the end of the
-// previous benchmark call, i.e. about when this one started). The reporter
-// computes cycles/op = GHz * ns/op. Multi-threaded benchmarks may call it from
-// every thread; the counter is averaged over threads.
+// by timing a chain of fixed-latency instructions (clock_probe.hpp), averaged
+// over a probe taken now and the most recent earlier probe (normally the end
+// of the previous benchmark call, i.e. about when this one started). The
+// reporter computes cycles/op = GHz * ns/op; ratios between contenders never
+// use it (they are ratios of same-run times). When the run's clock check at
+// start-up declined (the two clock methods disagreed), no counter is
+// recorded. Multi-threaded benchmarks may call it from every thread; the
+// counter is averaged over threads.
 //
 // Call it once, after the timed loop. It costs about 0.1 ms and also returns
 // the calling thread's CPU affinity to the process's initial set, so a pin

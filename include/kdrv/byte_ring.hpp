@@ -200,27 +200,25 @@ public:
     /// Copies up to n bytes from src (at most two copies, one per span).
     /// Returns the bytes accepted: n if they fit, else the free space; 0 when
     /// full. src may be null only when n is 0.
-    uint32_t write(const void* src, uint32_t n)
+    KDRV_INLINE uint32_t write(const void* src, uint32_t n)
     {
         KDRV_EXPECTS(src != nullptr || n == 0);
         const uint32_t in = producer_.in.load(MemoryOrder::Relaxed);
         uint32_t free = producer_.limit - in;
         if (free < n)
             free = refreshProducerLimit(in);
-        if (n > free)
-            n = free;
-        if (n == 0)
-            return 0;
+        // Inline: all n bytes fit and lie before the end of the storage.
+        // (n == 0 takes this path too: nothing is copied, `in` is stored
+        // unchanged.)
         const uint32_t offset = in & producer_.mask;
-        const uint32_t first = min32(n, producer_.mask + 1 - offset);
-        const uint8_t* from = static_cast<const uint8_t*>(src);
-        copyBulk(producer_.buffer + offset, from, first);
-        KDRV_MODEL_WRITE_BYTES(producer_.buffer + offset, first);
-        if (n != first)
-            copyBulk(producer_.buffer, from + first, n - first);
-        KDRV_MODEL_WRITE_BYTES(producer_.buffer, n - first);
-        producer_.in.store(in + n, MemoryOrder::Release);
-        return n;
+        if (KDRV_LIKELY(n <= free && n <= producer_.mask + 1 - offset))
+        {
+            copyBulk(producer_.buffer + offset, src, n);
+            KDRV_MODEL_WRITE_BYTES(producer_.buffer + offset, n);
+            producer_.in.store(in + n, MemoryOrder::Release);
+            return n;
+        }
+        return writeSlow(src, n < free ? n : free, in);
     }
 
     /// Zero-copy producer access: describes the free space as at most two
@@ -273,7 +271,7 @@ public:
     KDRV_INLINE bool get(uint8_t* byte)
     {
         const uint32_t out = consumer_.out.load(MemoryOrder::Relaxed);
-        if (KDRV_UNLIKELY(out == consumer_.limit) && !refreshConsumerLimit(out))
+        if (out == consumer_.limit && refreshConsumerLimit(out) == 0)
             return false;
         KDRV_MODEL_READ_BYTES(&consumer_.buffer[out & consumer_.mask], 1);
         *byte = consumer_.buffer[out & consumer_.mask];
@@ -284,27 +282,23 @@ public:
     /// Copies up to n bytes into dst (at most two copies). Returns the bytes
     /// moved: n if that many are held, else all held; 0 when empty. dst may
     /// be null only when n is 0.
-    uint32_t read(void* dst, uint32_t n)
+    KDRV_INLINE uint32_t read(void* dst, uint32_t n)
     {
         KDRV_EXPECTS(dst != nullptr || n == 0);
         const uint32_t out = consumer_.out.load(MemoryOrder::Relaxed);
         uint32_t held = consumer_.limit - out;
         if (held < n)
             held = refreshConsumerLimit(out);
-        if (n > held)
-            n = held;
-        if (n == 0)
-            return 0;
+        // Inline: n bytes are held and lie before the end of the storage.
         const uint32_t offset = out & consumer_.mask;
-        const uint32_t first = min32(n, consumer_.mask + 1 - offset);
-        uint8_t* to = static_cast<uint8_t*>(dst);
-        KDRV_MODEL_READ_BYTES(consumer_.buffer + offset, first);
-        copyBulk(to, consumer_.buffer + offset, first);
-        KDRV_MODEL_READ_BYTES(consumer_.buffer, n - first);
-        if (n != first)
-            copyBulk(to + first, consumer_.buffer, n - first);
-        consumer_.out.store(out + n, MemoryOrder::Release);
-        return n;
+        if (KDRV_LIKELY(n <= held && n <= consumer_.mask + 1 - offset))
+        {
+            KDRV_MODEL_READ_BYTES(consumer_.buffer + offset, n);
+            copyBulk(dst, consumer_.buffer + offset, n);
+            consumer_.out.store(out + n, MemoryOrder::Release);
+            return n;
+        }
+        return readSlow(dst, n < held ? n : held, out);
     }
 
     /// Zero-copy consumer access: the held bytes as at most two spans,
@@ -350,6 +344,41 @@ public:
 private:
     friend class ByteRingPutBatch;
     friend class ByteRingGetBatch;
+
+    // write() and read() when fewer than the n bytes asked for fit (n is
+    // already clamped to what fits) or the bytes wrap past the end of the
+    // storage: at most two copies, then publish.
+    KDRV_NOINLINE uint32_t writeSlow(const void* src, uint32_t n, uint32_t in)
+    {
+        if (n == 0)
+            return 0;
+        const uint32_t offset = in & producer_.mask;
+        const uint32_t first = min32(n, producer_.mask + 1 - offset);
+        const uint8_t* from = static_cast<const uint8_t*>(src);
+        copyBulk(producer_.buffer + offset, from, first);
+        KDRV_MODEL_WRITE_BYTES(producer_.buffer + offset, first);
+        if (n != first)
+            copyBulk(producer_.buffer, from + first, n - first);
+        KDRV_MODEL_WRITE_BYTES(producer_.buffer, n - first);
+        producer_.in.store(in + n, MemoryOrder::Release);
+        return n;
+    }
+
+    KDRV_NOINLINE uint32_t readSlow(void* dst, uint32_t n, uint32_t out)
+    {
+        if (n == 0)
+            return 0;
+        const uint32_t offset = out & consumer_.mask;
+        const uint32_t first = min32(n, consumer_.mask + 1 - offset);
+        uint8_t* to = static_cast<uint8_t*>(dst);
+        KDRV_MODEL_READ_BYTES(consumer_.buffer + offset, first);
+        copyBulk(to, consumer_.buffer + offset, first);
+        KDRV_MODEL_READ_BYTES(consumer_.buffer, n - first);
+        if (n != first)
+            copyBulk(to + first, consumer_.buffer, n - first);
+        consumer_.out.store(out + n, MemoryOrder::Release);
+        return n;
+    }
 
     // Written by the producer, read by the consumer only to refresh its
     // limit. limit = last seen out + capacity: the producer may write while

@@ -421,7 +421,7 @@ class SerialPortCore
         {
             if (rxEventAtHeadLocked() != nullptr)
             {
-                SerialEventRecord r;
+                SerialEventRecord r = SerialEventRecord(); // pop() fills it; initialized for g++ -O3
                 (void)rxEvents_.pop(&r);
                 *event = r.event;
                 *data = r.data;
@@ -508,7 +508,7 @@ class SerialPortCore
         const Status s = receiveLocked(buffer, size, count, min, deadlineNanos);
         if (s == Status::Success && *count < min && rxEventAtHeadLocked() != nullptr)
         {
-            SerialEventRecord r;
+            SerialEventRecord r = SerialEventRecord(); // pop() fills it; initialized for g++ -O3
             (void)rxEvents_.pop(&r);
             *event = r.event;
             *data = r.data;
@@ -837,7 +837,7 @@ class SerialPortCore
         bool popped = false;
         while (r != nullptr && r->position == txTaken_)
         {
-            SerialEventRecord e;
+            SerialEventRecord e = SerialEventRecord(); // pop() fills it; initialized for g++ -O3
             (void)txEvents_.pop(&e);
             popped = true;
             (void)executeEventLocked(e.event, e.data);

@@ -404,8 +404,9 @@ inline Result checkCase(const Case& c, size_t maxModelled = 4096)
         return res;
     }
     {
-        dmasgref::Limits l;
-        (void)dmasgref::validate(spec, &l);
+        dmasgref::Limits l = dmasgref::Limits();
+        DMASG_DIFF_EXPECT(dmasgref::validate(spec, &l) == kdrv::Status::Success,
+                          "limits: model refuses a specification init accepted");
         const kdrv::DmaLimits& k = cmd.limits();
         DMASG_DIFF_EXPECT(static_cast<dmasgref::u128>(k.maxAddress) + 1 == l.limitEnd,
                           "limits: address");
