@@ -677,8 +677,8 @@ def svg(data, rows, table):
     out += legend
     y = 76
     notes = [
-        "Ratio: the implementation's cycles/op / the best peer's, per hot path (ns/op where the "
-        "GHz counter is missing). Each bar runs from 1x to its value.",
+        "Ratio: the implementation's ns/op / the best peer's, both from the same run, per hot "
+        "path. Each bar runs from 1x to its value.",
         LIMIT_NOTE,
     ]
     if dropped:
@@ -760,7 +760,7 @@ def headline_svg(data, rows, table):
     ])
     out += legend
     y = 75
-    for line in wrap("Log scale, cycles/op; 1x = the best peer. Each bar runs from 1x to kdrv's "
+    for line in wrap("Log scale, time/op from the same run; 1x = the best peer. Each bar runs from 1x to kdrv's "
                      "ratio; the label names the best peer and its time/op.", 140):
         out.append('<text x="%d" y="%d" class="note">%s</text>' % (HEAD_HOT_X, y, escape(line)))
         y += 14

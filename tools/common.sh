@@ -20,7 +20,7 @@ KDRV_BUILD_PACKAGES=(cmake ninja-build clang lld llvm doctest-dev libmsgsl-dev l
 # built, warnings as errors, in the default preset), GoogleTest (the check
 # of kdrv's Google Test Status printer), Relacy (the model preset) and
 # rsvg-convert (the benchmark charts are rendered and checked, tests/chart).
-KDRV_TEST_PACKAGES=(g++ clang-tools libclang-rt-14-dev doxygen libgtest-dev relacy-dev
+KDRV_TEST_PACKAGES=(g++ clang-tools clang-format libclang-rt-14-dev doxygen libgtest-dev relacy-dev
                     librsvg2-bin)
 # Optional benchmark peers: a missing one only drops its benchmarks.
 KDRV_PEER_PACKAGES=(libboost-dev libboost-thread-dev libabsl-dev libtbb-dev libdpdk-dev libck-dev
