@@ -52,9 +52,8 @@ void atomicCasKdrv(benchmark::State& state)
     uint64_t expected = g_kdrvCounter.value.load(kdrv::MemoryOrder::Relaxed);
     for (auto _ : state)
     {
-        const bool ok = g_kdrvCounter.value.compareExchange(&expected, expected + 1,
-                                                            kdrv::MemoryOrder::AcqRel,
-                                                            kdrv::MemoryOrder::Relaxed);
+        const bool ok = g_kdrvCounter.value.compareExchange(
+            &expected, expected + 1, kdrv::MemoryOrder::AcqRel, kdrv::MemoryOrder::Relaxed);
         benchmark::DoNotOptimize(ok);
         expected += ok ? 1 : 0;
     }

@@ -45,8 +45,7 @@ constexpr uint32_t kMaxMethods = 256;
 constexpr uint32_t kSelectorCount = 4096;
 
 // Handler K adds K: distinct bodies, so no two table entries fold together.
-template <uint32_t K>
-Status handler(void*, void*, MethodArgs* a)
+template <uint32_t K> Status handler(void*, void*, MethodArgs* a)
 {
     a->scalarOutput[0] = a->scalarInput[0] + K;
     return Status::Success;
@@ -72,30 +71,29 @@ constexpr std::array<MethodDispatch, kMaxMethods> kRejectTable =
 
 // The same handlers as std::function, with the target and reference bound.
 using Callable = std::function<Status(MethodArgs*)>;
-template <uint32_t... K>
-std::vector<Callable> makeCallables(std::integer_sequence<uint32_t, K...>)
+template <uint32_t... K> std::vector<Callable> makeCallables(std::integer_sequence<uint32_t, K...>)
 {
     return {Callable([](MethodArgs* a) { return handler<K>(nullptr, nullptr, a); })...};
 }
 
 // The switch: every case is a handler body, inlined.
-#define KDRV_BENCH_CASE(k)                     \
-    case (k):                                  \
+#define KDRV_BENCH_CASE(k)                                                                         \
+    case (k):                                                                                      \
         return handler<(k)>(nullptr, nullptr, a)
-#define KDRV_BENCH_CASE4(k)      \
-    KDRV_BENCH_CASE((k));        \
-    KDRV_BENCH_CASE((k) + 1);    \
-    KDRV_BENCH_CASE((k) + 2);    \
+#define KDRV_BENCH_CASE4(k)                                                                        \
+    KDRV_BENCH_CASE((k));                                                                          \
+    KDRV_BENCH_CASE((k) + 1);                                                                      \
+    KDRV_BENCH_CASE((k) + 2);                                                                      \
     KDRV_BENCH_CASE((k) + 3)
-#define KDRV_BENCH_CASE16(k)     \
-    KDRV_BENCH_CASE4((k));       \
-    KDRV_BENCH_CASE4((k) + 4);   \
-    KDRV_BENCH_CASE4((k) + 8);   \
+#define KDRV_BENCH_CASE16(k)                                                                       \
+    KDRV_BENCH_CASE4((k));                                                                         \
+    KDRV_BENCH_CASE4((k) + 4);                                                                     \
+    KDRV_BENCH_CASE4((k) + 8);                                                                     \
     KDRV_BENCH_CASE4((k) + 12)
-#define KDRV_BENCH_CASE64(k)     \
-    KDRV_BENCH_CASE16((k));      \
-    KDRV_BENCH_CASE16((k) + 16); \
-    KDRV_BENCH_CASE16((k) + 32); \
+#define KDRV_BENCH_CASE64(k)                                                                       \
+    KDRV_BENCH_CASE16((k));                                                                        \
+    KDRV_BENCH_CASE16((k) + 16);                                                                   \
+    KDRV_BENCH_CASE16((k) + 32);                                                                   \
     KDRV_BENCH_CASE16((k) + 48)
 
 inline Status switch16(uint32_t selector, MethodArgs* a)
@@ -151,14 +149,10 @@ std::vector<uint32_t> makeSelectors(uint32_t methods, bool random)
     return s;
 }
 
-uint32_t methodsOf(const benchmark::State& state)
-{
-    return static_cast<uint32_t>(state.range(0));
-}
+uint32_t methodsOf(const benchmark::State& state) { return static_cast<uint32_t>(state.range(0)); }
 
 // Shared loop: `route` is the implementation under test.
-template <typename Route>
-void runCalls(benchmark::State& state, bool random, Route route)
+template <typename Route> void runCalls(benchmark::State& state, bool random, Route route)
 {
     const uint32_t methods = methodsOf(state);
     const std::vector<uint32_t> selectors = makeSelectors(methods, random);
@@ -278,9 +272,8 @@ KDRV_BENCH_ROUTE_INLINE Status routeByHand(uint32_t methods, uint32_t selector, 
     {
         return Status::BadArgument;
     }
-    if (a->asyncWakePort != 0 &&
-        ((row.flags & kdrv::kMethodAllowAsync) == 0 || a->asyncReference == nullptr ||
-         a->asyncReferenceCount == 0))
+    if (a->asyncWakePort != 0 && ((row.flags & kdrv::kMethodAllowAsync) == 0 ||
+                                  a->asyncReference == nullptr || a->asyncReferenceCount == 0))
     {
         return Status::BadArgument;
     }
@@ -349,10 +342,12 @@ void callMap(benchmark::State& state, bool random)
     {
         map.emplace(k, callables[k]);
     }
-    runCalls(state, random, [&map](uint32_t, uint32_t selector, MethodArgs* a) {
-        const auto it = map.find(selector);
-        return it == map.end() ? Status::Unsupported : it->second(a);
-    });
+    runCalls(state, random,
+             [&map](uint32_t, uint32_t selector, MethodArgs* a)
+             {
+                 const auto it = map.find(selector);
+                 return it == map.end() ? Status::Unsupported : it->second(a);
+             });
 }
 void callPredictableMap(benchmark::State& state) { callMap(state, false); }
 void callRandomMap(benchmark::State& state) { callMap(state, true); }
@@ -361,9 +356,9 @@ void callFunctionArray(benchmark::State& state, bool random)
 {
     const std::vector<Callable> callables =
         makeCallables(std::make_integer_sequence<uint32_t, kMaxMethods>{});
-    runCalls(state, random, [&callables](uint32_t methods, uint32_t selector, MethodArgs* a) {
-        return selector < methods ? callables[selector](a) : Status::Unsupported;
-    });
+    runCalls(state, random,
+             [&callables](uint32_t methods, uint32_t selector, MethodArgs* a)
+             { return selector < methods ? callables[selector](a) : Status::Unsupported; });
 }
 void callPredictableFunctionArray(benchmark::State& state) { callFunctionArray(state, false); }
 void callRandomFunctionArray(benchmark::State& state) { callFunctionArray(state, true); }

@@ -160,7 +160,8 @@ struct RefLimits
 // Walks the page list one page at a time; every limit is checked at every
 // step. Returns the number of segments, or -1 on a limit violation it cannot
 // fix (the cursor behaviour: no bounce buffers).
-__attribute__((noinline)) int referenceCoalesce(const RefLimits& l, const kdrv::DmaRange* pages, uint32_t count, void* out)
+__attribute__((noinline)) int referenceCoalesce(const RefLimits& l, const kdrv::DmaRange* pages,
+                                                uint32_t count, void* out)
 {
     RefSegment current = {0, 0};
     uint32_t emitted = 0;
@@ -416,7 +417,8 @@ int registerAll()
                 if (!sameOutputs(c))
                 {
                     benchmark::RegisterBenchmark((path + "/kdrv_output_mismatch").c_str(),
-                                                 [](benchmark::State& st) {
+                                                 [](benchmark::State& st)
+                                                 {
                                                      st.SkipWithError("outputs differ");
                                                      for (auto _ : st)
                                                      {
@@ -425,8 +427,8 @@ int registerAll()
                     continue;
                 }
                 benchmark::RegisterBenchmark((path + "/kdrv").c_str(), sgKdrv, c, false);
-                benchmark::RegisterBenchmark((path + "/reference_coalescer").c_str(),
-                                             sgReference, c);
+                benchmark::RegisterBenchmark((path + "/reference_coalescer").c_str(), sgReference,
+                                             c);
                 benchmark::RegisterBenchmark((path + "/naive_per_page").c_str(), sgNaive, c);
                 benchmark::RegisterBenchmark((path + "_cap1/kdrv").c_str(), sgKdrv, c, true);
             }

@@ -244,14 +244,12 @@ struct CkRW
 #endif
 
 // One instance per adapter type, shared by all threads of a benchmark.
-template <class Lock>
-Lock& instance()
+template <class Lock> Lock& instance()
 {
     static Lock lock;
     return lock;
 }
-template <class Lock>
-Shared& sharedData()
+template <class Lock> Shared& sharedData()
 {
     static Shared data;
     return data;
@@ -260,8 +258,7 @@ Shared& sharedData()
 // ---------------------------------------------------------------------------
 // Benchmark bodies
 
-template <class Lock>
-void lockUnlock(benchmark::State& state)
+template <class Lock> void lockUnlock(benchmark::State& state)
 {
     Lock& lock = instance<Lock>();
     Shared& data = sharedData<Lock>();
@@ -276,8 +273,7 @@ void lockUnlock(benchmark::State& state)
     kdrvbench::finishPerOperation(state);
 }
 
-template <class Lock>
-void tryLockSuccess(benchmark::State& state)
+template <class Lock> void tryLockSuccess(benchmark::State& state)
 {
     Lock& lock = instance<Lock>();
     Shared& data = sharedData<Lock>();
@@ -294,8 +290,7 @@ void tryLockSuccess(benchmark::State& state)
 }
 
 // The lock is held by the benchmark itself: every try fails.
-template <class Lock>
-void tryLockFailure(benchmark::State& state)
+template <class Lock> void tryLockFailure(benchmark::State& state)
 {
     Lock& lock = instance<Lock>();
     lock.lock();
@@ -305,8 +300,7 @@ void tryLockFailure(benchmark::State& state)
     kdrvbench::finishPerOperation(state);
 }
 
-template <class Lock>
-void readLockUnlock(benchmark::State& state)
+template <class Lock> void readLockUnlock(benchmark::State& state)
 {
     Lock& lock = instance<Lock>();
     Shared& data = sharedData<Lock>();
@@ -320,8 +314,7 @@ void readLockUnlock(benchmark::State& state)
     kdrvbench::finishPerOperation(state);
 }
 
-template <class Lock>
-void writeLockUnlock(benchmark::State& state)
+template <class Lock> void writeLockUnlock(benchmark::State& state)
 {
     Lock& lock = instance<Lock>();
     Shared& data = sharedData<Lock>();
@@ -337,8 +330,7 @@ void writeLockUnlock(benchmark::State& state)
 }
 
 // Nine reads, then one write.
-template <class Lock>
-void mixedReadWrite(benchmark::State& state)
+template <class Lock> void mixedReadWrite(benchmark::State& state)
 {
     Lock& lock = instance<Lock>();
     Shared& data = sharedData<Lock>();
@@ -383,13 +375,13 @@ void rcuRead(benchmark::State& state)
 #endif
 } // namespace
 
-#define KDRV_LOCK_BENCH_(body, path, Lock, name)                                 \
-    BENCHMARK_TEMPLATE(body, Lock)->Name(path "/" name);                         \
+#define KDRV_LOCK_BENCH_(body, path, Lock, name)                                                   \
+    BENCHMARK_TEMPLATE(body, Lock)->Name(path "/" name);                                           \
     BENCHMARK_TEMPLATE(body, Lock)->Name(path "_2t/" name)->Threads(2)->UseRealTime()
 
-#define KDRV_SPIN_BENCH_(Lock, name)                                           \
-    KDRV_LOCK_BENCH_(lockUnlock, "spinlock.lock_unlock", Lock, name);          \
-    BENCHMARK_TEMPLATE(tryLockSuccess, Lock)->Name("spinlock.try_lock_success/" name); \
+#define KDRV_SPIN_BENCH_(Lock, name)                                                               \
+    KDRV_LOCK_BENCH_(lockUnlock, "spinlock.lock_unlock", Lock, name);                              \
+    BENCHMARK_TEMPLATE(tryLockSuccess, Lock)->Name("spinlock.try_lock_success/" name);             \
     BENCHMARK_TEMPLATE(tryLockFailure, Lock)->Name("spinlock.try_lock_failure/" name)
 
 KDRV_SPIN_BENCH_(KdrvSpin, "kdrv");
@@ -418,9 +410,9 @@ KDRV_LOCK_BENCH_(lockUnlock, "mutex.lock_unlock", TbbMutex, "tbb_mutex");
 KDRV_LOCK_BENCH_(lockUnlock, "mutex.lock_unlock", AbslMutex, "absl_mutex");
 #endif
 
-#define KDRV_RW_BENCH_(Lock, name)                                     \
-    KDRV_LOCK_BENCH_(readLockUnlock, "rwlock.read", Lock, name);       \
-    KDRV_LOCK_BENCH_(writeLockUnlock, "rwlock.write", Lock, name);     \
+#define KDRV_RW_BENCH_(Lock, name)                                                                 \
+    KDRV_LOCK_BENCH_(readLockUnlock, "rwlock.read", Lock, name);                                   \
+    KDRV_LOCK_BENCH_(writeLockUnlock, "rwlock.write", Lock, name);                                 \
     KDRV_LOCK_BENCH_(mixedReadWrite, "rwlock.mix90_10", Lock, name)
 
 KDRV_RW_BENCH_(KdrvRW, "kdrv");

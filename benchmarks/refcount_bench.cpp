@@ -117,8 +117,7 @@ void refcountSharedPtr(benchmark::State& state)
 }
 
 #if KDRV_BENCH_HAVE_BOOST
-struct IntrusivePayload
-    : boost::intrusive_ref_counter<IntrusivePayload, boost::thread_safe_counter>
+struct IntrusivePayload : boost::intrusive_ref_counter<IntrusivePayload, boost::thread_safe_counter>
 {
     int value = 0;
 };
@@ -137,8 +136,8 @@ void refcountBoostIntrusive(benchmark::State& state)
 #endif
 } // namespace
 
-#define KDRV_REFCOUNT_BENCH_(fn, name)                            \
-    BENCHMARK(fn)->Name("refcount.retain_release/" name);         \
+#define KDRV_REFCOUNT_BENCH_(fn, name)                                                             \
+    BENCHMARK(fn)->Name("refcount.retain_release/" name);                                          \
     BENCHMARK(fn)->Name("refcount.retain_release_2t/" name)->Threads(2)->UseRealTime()
 
 KDRV_REFCOUNT_BENCH_(refcountKdrv, "kdrv");

@@ -67,15 +67,13 @@ struct KdrvRing
     bool pop(uint8_t& b) { return ring.get(&b); }
     size_t write(const uint8_t* p, size_t n) { return ring.write(p, static_cast<uint32_t>(n)); }
     size_t read(uint8_t* p, size_t n) { return ring.read(p, static_cast<uint32_t>(n)); }
-    template <class F>
-    void burst(int n, F&& value)
+    template <class F> void burst(int n, F&& value)
     {
         kdrv::ByteRingPutBatch batch(ring);
         for (int i = 0; i < n; ++i)
             benchmark::DoNotOptimize(batch.put(value(i)));
     }
-    template <class F>
-    void drain(int n, F&& sink)
+    template <class F> void drain(int n, F&& sink)
     {
         kdrv::ByteRingGetBatch batch(ring);
         uint8_t b;
@@ -234,10 +232,7 @@ struct AtomicQueueSpsc
 struct CkRing
 {
     static const char* name() { return "ck_ring"; }
-    explicit CkRing(uint32_t capacity = 4096) : buffer(capacity)
-    {
-        ck_ring_init(&ring, capacity);
-    }
+    explicit CkRing(uint32_t capacity = 4096) : buffer(capacity) { ck_ring_init(&ring, capacity); }
     bool push(uint8_t b)
     {
         return ck_ring_enqueue_spsc(&ring, buffer.data(),
@@ -267,7 +262,8 @@ struct RteRing
         ssize_t size = rte_ring_get_memsize_elem(esize, count);
         if (size < 0)
             std::abort();
-        mem = static_cast<uint8_t*>(std::aligned_alloc(128, (static_cast<size_t>(size) + 127) & ~size_t(127)));
+        mem = static_cast<uint8_t*>(
+            std::aligned_alloc(128, (static_cast<size_t>(size) + 127) & ~size_t(127)));
         r = reinterpret_cast<struct rte_ring*>(mem);
         // rte_ring_init only fills in the header; the element size is given
         // to each _elem call, and the memory is sized for it above.
@@ -291,11 +287,13 @@ struct RteRing
     // n must be a multiple of 16 (16-byte elements).
     size_t write(const uint8_t* p, size_t n)
     {
-        return 16u * rte_ring_sp_enqueue_burst_elem(r, p, 16, static_cast<unsigned>(n / 16), nullptr);
+        return 16u *
+               rte_ring_sp_enqueue_burst_elem(r, p, 16, static_cast<unsigned>(n / 16), nullptr);
     }
     size_t read(uint8_t* p, size_t n)
     {
-        return 16u * rte_ring_sc_dequeue_burst_elem(r, p, 16, static_cast<unsigned>(n / 16), nullptr);
+        return 16u *
+               rte_ring_sc_dequeue_burst_elem(r, p, 16, static_cast<unsigned>(n / 16), nullptr);
     }
     unsigned esize_;
     uint8_t* mem;
@@ -306,8 +304,7 @@ struct RteRing
 // Makes the buffers and the ring reachable from outside, so that
 // ClobberMemory() keeps every copy into them (heap memory that never escapes
 // may otherwise be optimized away).
-template <class T>
-void escape(const uint8_t* src, uint8_t* dst, T& object)
+template <class T> void escape(const uint8_t* src, uint8_t* dst, T& object)
 {
     const void* a = src;
     void* b = dst;
@@ -326,8 +323,7 @@ void finish(benchmark::State& state, int64_t bytesPerIteration)
 
 // ---- single thread ---------------------------------------------------------
 
-template <class Ring>
-void putGet(benchmark::State& state)
+template <class Ring> void putGet(benchmark::State& state)
 {
     Ring ring(4096);
     uint8_t b = 0, v = 1;
@@ -342,8 +338,7 @@ void putGet(benchmark::State& state)
     finish(state, 1);
 }
 
-template <class Ring>
-void burst64(benchmark::State& state)
+template <class Ring> void burst64(benchmark::State& state)
 {
     Ring ring(4096);
     unsigned sum = 0;
@@ -364,8 +359,7 @@ void burst64(benchmark::State& state)
 }
 
 // kdrv's burst path is its batch API.
-template <>
-void burst64<KdrvRing>(benchmark::State& state)
+template <> void burst64<KdrvRing>(benchmark::State& state)
 {
     KdrvRing ring(4096);
     unsigned sum = 0;
@@ -379,8 +373,7 @@ void burst64<KdrvRing>(benchmark::State& state)
     finish(state, 64);
 }
 
-template <class Ring>
-void bulk(benchmark::State& state, size_t n)
+template <class Ring> void bulk(benchmark::State& state, size_t n)
 {
     Ring ring(kRingBytes);
     std::vector<uint8_t> src(n, 0x5A), dst(n);
@@ -430,8 +423,7 @@ void bulkCap4095(benchmark::State& state)
     finish(state, 4095);
 }
 
-template <class Ring>
-void wrapHeavy(benchmark::State& state)
+template <class Ring> void wrapHeavy(benchmark::State& state)
 {
     Ring ring(4096);
     std::vector<uint8_t> src(3008, 0x33), dst(3008);
@@ -454,13 +446,11 @@ void wrapHeavy(benchmark::State& state)
 
 // One ring shared by the two threads of a ->Threads(2) benchmark: thread 0
 // produces, thread 1 consumes. Each iteration moves kChunk bytes per thread.
-template <class Ring>
-struct Shared
+template <class Ring> struct Shared
 {
     static Ring* ring;
 };
-template <class Ring>
-Ring* Shared<Ring>::ring = nullptr;
+template <class Ring> Ring* Shared<Ring>::ring = nullptr;
 
 constexpr size_t kStreamChunk = 4096;
 // The two-thread bulk stream is the noisiest row (threads may be time-sliced
@@ -468,8 +458,7 @@ constexpr size_t kStreamChunk = 4096;
 // --benchmark_repetitions says.
 constexpr int kStreamRepetitions = 5;
 
-template <class Ring>
-void streamByte(benchmark::State& state)
+template <class Ring> void streamByte(benchmark::State& state)
 {
     if (state.thread_index() == 0)
         Shared<Ring>::ring = new Ring(4096);
@@ -509,8 +498,7 @@ void streamByte(benchmark::State& state)
 }
 
 // kdrv's byte producer publishes once per batch of 64 (its batch API).
-template <>
-void streamByte<KdrvRing>(benchmark::State& state)
+template <> void streamByte<KdrvRing>(benchmark::State& state)
 {
     if (state.thread_index() == 0)
         Shared<KdrvRing>::ring = new KdrvRing(4096);
@@ -569,8 +557,7 @@ void streamByte<KdrvRing>(benchmark::State& state)
     }
 }
 
-template <class Ring>
-void stream4k(benchmark::State& state)
+template <class Ring> void stream4k(benchmark::State& state)
 {
     if (state.thread_index() == 0)
         Shared<Ring>::ring = new Ring(16384);
@@ -620,8 +607,7 @@ enum class CopyKind
     RepMovsb
 };
 
-template <CopyKind kind>
-void copyPrimitive(benchmark::State& state, size_t n, size_t offset)
+template <CopyKind kind> void copyPrimitive(benchmark::State& state, size_t n, size_t offset)
 {
     std::vector<uint8_t> src(n + 64, 0x42), dst(n + 64);
     uint8_t* d = dst.data() + offset;
@@ -651,15 +637,15 @@ void copyPrimitive(benchmark::State& state, size_t n, size_t offset)
     finish(state, static_cast<int64_t>(n));
 }
 
-template <CopyKind kind>
-void registerCopy(const char* impl)
+template <CopyKind kind> void registerCopy(const char* impl)
 {
     for (size_t n : {size_t(16), size_t(64), size_t(256), size_t(4096), size_t(8192), size_t(16384),
                      size_t(32768), size_t(1) << 20})
     {
         for (size_t offset : {size_t(0), size_t(1)})
         {
-            std::string name = "ring.copy_" + std::to_string(n) + (offset ? "_misaligned/" : "/") + impl;
+            std::string name =
+                "ring.copy_" + std::to_string(n) + (offset ? "_misaligned/" : "/") + impl;
             benchmark::RegisterBenchmark(name.c_str(), copyPrimitive<kind>, n, offset);
         }
     }
@@ -667,8 +653,7 @@ void registerCopy(const char* impl)
 
 // ---- registration ------------------------------------------------------------
 
-template <class Ring>
-void registerSingleByte()
+template <class Ring> void registerSingleByte()
 {
     std::string n = Ring::name();
     benchmark::RegisterBenchmark(("ring.put_get/" + n).c_str(), putGet<Ring>);
@@ -678,8 +663,7 @@ void registerSingleByte()
         ->UseRealTime();
 }
 
-template <class Ring>
-void registerBulk(bool stream = true)
+template <class Ring> void registerBulk(bool stream = true)
 {
     std::string n = Ring::name();
     for (int64_t size : {16, 256, 4096, 32768})
@@ -727,7 +711,8 @@ int registerAll()
     registerSingleByte<RteRing>();
     for (int64_t size : {16, 256, 4096, 32768})
         benchmark::RegisterBenchmark(("ring.bulk_" + std::to_string(size) + "/rte_ring16").c_str(),
-                                     [](benchmark::State& st, size_t n) {
+                                     [](benchmark::State& st, size_t n)
+                                     {
                                          RteRing ring(4096, 16);
                                          std::vector<uint8_t> src(n, 1), dst(n);
                                          escape(src.data(), dst.data(), ring);
@@ -740,30 +725,33 @@ int registerAll()
                                          finish(st, static_cast<int64_t>(n));
                                      },
                                      static_cast<size_t>(size));
-    benchmark::RegisterBenchmark("ring.stream_4k/rte_ring16", [](benchmark::State& st) {
-        static RteRing* shared = nullptr;
-        if (st.thread_index() == 0)
-            {
-            delete shared;
-            shared = new RteRing(1024, 16);
-        }
-        kdrvbench::pinThreadToCpu(st.thread_index());
-        std::vector<uint8_t> buf(kStreamChunk, 0x11);
-        for (auto _ : st)
+    benchmark::RegisterBenchmark(
+        "ring.stream_4k/rte_ring16",
+        [](benchmark::State& st)
         {
-            size_t done = 0;
-            while (done < kStreamChunk)
+            static RteRing* shared = nullptr;
+            if (st.thread_index() == 0)
             {
-                size_t k = st.thread_index() == 0
-                               ? shared->write(buf.data() + done, kStreamChunk - done)
-                               : shared->read(buf.data() + done, kStreamChunk - done);
-                if (k == 0)
-                    kdrv::cpuRelax();
-                done += k;
+                delete shared;
+                shared = new RteRing(1024, 16);
             }
-        }
-        finish(st, static_cast<int64_t>(kStreamChunk));
-    })
+            kdrvbench::pinThreadToCpu(st.thread_index());
+            std::vector<uint8_t> buf(kStreamChunk, 0x11);
+            for (auto _ : st)
+            {
+                size_t done = 0;
+                while (done < kStreamChunk)
+                {
+                    size_t k = st.thread_index() == 0
+                                   ? shared->write(buf.data() + done, kStreamChunk - done)
+                                   : shared->read(buf.data() + done, kStreamChunk - done);
+                    if (k == 0)
+                        kdrv::cpuRelax();
+                    done += k;
+                }
+            }
+            finish(st, static_cast<int64_t>(kStreamChunk));
+        })
         ->Threads(2)
         ->UseRealTime()
         ->Repetitions(kStreamRepetitions);

@@ -39,14 +39,14 @@ using kdrv::Status;
 
 namespace
 {
-#define FUZZ_CHECK(cond)                                                     \
-    do                                                                       \
-    {                                                                        \
-        if (!(cond))                                                         \
-        {                                                                    \
-            fprintf(stderr, "invariant failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                         \
-        }                                                                    \
+#define FUZZ_CHECK(cond)                                                                           \
+    do                                                                                             \
+    {                                                                                              \
+        if (!(cond))                                                                               \
+        {                                                                                          \
+            fprintf(stderr, "invariant failed: %s (line %d)\n", #cond, __LINE__);                  \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 const uint32_t V = kdrv::kVariableSize;
@@ -291,7 +291,7 @@ Status model(const MethodDispatch* table, uint32_t count, uint32_t selector, con
 
 class Reader
 {
-public:
+  public:
     Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
     uint8_t u8()
     {
@@ -315,8 +315,8 @@ public:
     // A count or size: mostly boundary values, sometimes anything.
     uint32_t size32()
     {
-        static const uint32_t kEdges[] = {0,    1,    2,    3,          8,          15,
-                                          16,   17,   4095, 4096,       4097,       5000,
+        static const uint32_t kEdges[] = {0,    1,           2,           3,          8,    15,
+                                          16,   17,          4095,        4096,       4097, 5000,
                                           8192, 0x7FFFFFFFu, 0xFFFFFFFEu, 0xFFFFFFFFu};
         const uint8_t k = u8();
         if (k < 200)
@@ -339,7 +339,7 @@ public:
         return u64();
     }
 
-private:
+  private:
     const uint8_t* data_;
     size_t size_;
     size_t pos_ = 0;

@@ -24,10 +24,7 @@ struct Reader
     size_t size;
     size_t pos;
 
-    uint8_t byte()
-    {
-        return pos < size ? data[pos++] : 0;
-    }
+    uint8_t byte() { return pos < size ? data[pos++] : 0; }
     uint64_t bytes(unsigned n)
     {
         uint64_t v = 0;
@@ -59,9 +56,15 @@ const uint64_t kBits[] = {0, 32, 36, 12, 13, 14, 64, 63, 31, 33, 65, 48};
 const uint64_t kAlign[] = {0, 1, 2, 4, 512, 1024, 4096, 3};
 const uint64_t kMaxSeg[] = {0, 2048, 3000, 4096, 65536, 0x100000000ull, 0xFFFFFFFFull, 1};
 const uint64_t kBoundary[] = {0, 4096, 65536, 0x100000000ull, 3, 2048};
-const uint64_t kBases[] = {0,           0xFFFFF000ull,         0x100000000ull,
-                           0xFFFFFFFFull, 0x1000000000ull - 0x2000, 0x13b9d5000ull,
-                           0x3f913800ull, ~uint64_t(0) - 0x3000,   ~uint64_t(0)};
+const uint64_t kBases[] = {0,
+                           0xFFFFF000ull,
+                           0x100000000ull,
+                           0xFFFFFFFFull,
+                           0x1000000000ull - 0x2000,
+                           0x13b9d5000ull,
+                           0x3f913800ull,
+                           ~uint64_t(0) - 0x3000,
+                           ~uint64_t(0)};
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
@@ -71,8 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     kdrv::DmaSpecification& s = c.spec;
     s = kdrv::DmaSpecification();
     const uint8_t format = in.byte();
-    s.format =
-        static_cast<kdrv::DmaFormat>(format < 200 ? format % kdrv::kDmaFormatCount : format);
+    s.format = static_cast<kdrv::DmaFormat>(format < 200 ? format % kdrv::kDmaFormatCount : format);
     s.pageSize = static_cast<uint32_t>(in.pick(kPages, 6));
     s.numAddressBits = static_cast<uint8_t>(in.pick(kBits, 12));
     s.alignment = static_cast<uint32_t>(in.pick(kAlign, 8));

@@ -29,14 +29,14 @@
 
 namespace
 {
-#define FUZZ_CHECK(cond)                                                          \
-    do                                                                            \
-    {                                                                             \
-        if (!(cond))                                                              \
-        {                                                                         \
-            fprintf(stderr, "invariant failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                              \
-        }                                                                         \
+#define FUZZ_CHECK(cond)                                                                           \
+    do                                                                                             \
+    {                                                                                              \
+        if (!(cond))                                                                               \
+        {                                                                                          \
+            fprintf(stderr, "invariant failed: %s (line %d)\n", #cond, __LINE__);                  \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 constexpr uint32_t kSlots = 3;
@@ -162,7 +162,7 @@ const kdrv::OptionEntry* entryFor(int opt)
 
 class Reader
 {
-public:
+  public:
     Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
     bool done() const { return pos_ >= size_; }
     uint8_t u8() { return pos_ < size_ ? data_[pos_++] : 0; }
@@ -174,7 +174,7 @@ public:
         return k < 200 ? kEdges[k % KDRV_COUNTOF(kEdges)] : u16() % 1200;
     }
 
-private:
+  private:
     const uint8_t* data_;
     size_t size_;
     size_t pos_ = 0;
@@ -273,12 +273,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     g = World();
     Model m;
     m.privileged = (r.u8() & 1) != 0;
-    const kdrv::ControlDescriptor desc = {m.privileged ? kdrv::kControlFlagPrivileged : 0u,
-                                          fuzzConnect,
-                                          fuzzDisconnect,
-                                          sOptions,
-                                          static_cast<uint32_t>(KDRV_COUNTOF(sOptions)),
-                                          nullptr};
+    const kdrv::ControlDescriptor desc = {
+        m.privileged ? kdrv::kControlFlagPrivileged : 0u, fuzzConnect, fuzzDisconnect, sOptions,
+        static_cast<uint32_t>(KDRV_COUNTOF(sOptions)),    nullptr};
     kdrv::ControlSlot slots[kSlots];
     kdrv::KernelControl ctl;
     // Before init, and after a refused init: every call is refused with the

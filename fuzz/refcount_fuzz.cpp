@@ -94,8 +94,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     if (size < 1)
         return 0;
-    static const uint32_t kStarts[8] = {0u, 1u, 2u, 1000u, kdrv::RefCount::kMax - 2u,
-                                        kdrv::RefCount::kMax - 1u, kdrv::RefCount::kMax,
+    static const uint32_t kStarts[8] = {0u,
+                                        1u,
+                                        2u,
+                                        1000u,
+                                        kdrv::RefCount::kMax - 2u,
+                                        kdrv::RefCount::kMax - 1u,
+                                        kdrv::RefCount::kMax,
                                         kdrv::RefCount::kSaturated};
     uint32_t start = kStarts[data[0] & 7u];
     kdrv::setWarningHandler(countWarning);

@@ -300,10 +300,8 @@ TEST_CASE("byte ring: free-running counters wrap past 2^32")
     bool ok = true;
     while (moved < target && ok)
     {
-        uint32_t chunk = static_cast<uint32_t>(
-            target - moved < 4096 ? target - moved : 4096);
-        ok = t.ring.reserve(w, chunk) == chunk &&
-             t.ring.commit(chunk) == kdrv::Status::Success &&
+        uint32_t chunk = static_cast<uint32_t>(target - moved < 4096 ? target - moved : 4096);
+        ok = t.ring.reserve(w, chunk) == chunk && t.ring.commit(chunk) == kdrv::Status::Success &&
              t.ring.consume(chunk) == kdrv::Status::Success;
         moved += chunk;
     }
@@ -388,7 +386,8 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
         {
             kdrv::ByteRingSpan s[2];
             uint32_t total = t.ring.reserve(s, n);
-            MODEL_CHECK(total == std::min<uint32_t>(n, capacity - static_cast<uint32_t>(model.size())));
+            MODEL_CHECK(total ==
+                        std::min<uint32_t>(n, capacity - static_cast<uint32_t>(model.size())));
             MODEL_CHECK(s[0].size + s[1].size == total);
             uint32_t k = total == 0 ? 0 : rng() % (total + 1);
             for (uint32_t i = 0; i < k; ++i)
@@ -414,7 +413,7 @@ static void runAgainstModel(uint32_t capacity, uint32_t seed, uint32_t steps)
             }
             uint32_t k = total == 0 ? 0 : rng() % (total + 1);
             MODEL_CHECK(t.ring.consume(static_cast<uint32_t>(model.size()) + 1) ==
-                    kdrv::Status::BadArgument);
+                        kdrv::Status::BadArgument);
             MODEL_CHECK(t.ring.consume(k) == kdrv::Status::Success);
             for (uint32_t i = 0; i < k; ++i)
                 model.pop_front();
@@ -479,66 +478,68 @@ TEST_CASE("stress: byte ring SPSC stream keeps every byte in order")
     std::atomic<bool> failed(false);
     std::atomic<bool> producerDone(false);
 
-    std::thread producer([&] {
-        TestRng rng(7);
-        uint64_t seq = 0;
-        uint8_t chunk[700];
-        while (seq < totalBytes)
+    std::thread producer(
+        [&]
         {
-            const uint32_t mode = rng() % 4;
-            const uint32_t want =
-                static_cast<uint32_t>(std::min<uint64_t>(1 + rng() % 700, totalBytes - seq));
-            if (mode == 0)
+            TestRng rng(7);
+            uint64_t seq = 0;
+            uint8_t chunk[700];
+            while (seq < totalBytes)
             {
-                for (uint32_t i = 0; i < want; ++i)
+                const uint32_t mode = rng() % 4;
+                const uint32_t want =
+                    static_cast<uint32_t>(std::min<uint64_t>(1 + rng() % 700, totalBytes - seq));
+                if (mode == 0)
                 {
-                    while (!ring.put(static_cast<uint8_t>(seq * 131 >> 3)))
+                    for (uint32_t i = 0; i < want; ++i)
+                    {
+                        while (!ring.put(static_cast<uint8_t>(seq * 131 >> 3)))
+                            std::this_thread::yield();
+                        ++seq;
+                    }
+                }
+                else if (mode == 1)
+                {
+                    for (uint32_t i = 0; i < want; ++i)
+                        chunk[i] = static_cast<uint8_t>((seq + i) * 131 >> 3);
+                    uint32_t done = 0;
+                    while (done < want)
+                    {
+                        uint32_t k = ring.write(chunk + done, want - done);
+                        if (k == 0)
+                            std::this_thread::yield();
+                        done += k;
+                    }
+                    seq += want;
+                }
+                else if (mode == 2)
+                {
+                    kdrv::ByteRingSpan s[2];
+                    uint32_t total = ring.reserve(s, want);
+                    for (uint32_t i = 0; i < total; ++i)
+                    {
+                        uint8_t* p = i < s[0].size ? s[0].data + i : s[1].data + (i - s[0].size);
+                        *p = static_cast<uint8_t>((seq + i) * 131 >> 3);
+                    }
+                    if (ring.commit(total) != kdrv::Status::Success)
+                        failed = true;
+                    seq += total;
+                    if (total == 0)
                         std::this_thread::yield();
-                    ++seq;
                 }
-            }
-            else if (mode == 1)
-            {
-                for (uint32_t i = 0; i < want; ++i)
-                    chunk[i] = static_cast<uint8_t>((seq + i) * 131 >> 3);
-                uint32_t done = 0;
-                while (done < want)
+                else
                 {
-                    uint32_t k = ring.write(chunk + done, want - done);
-                    if (k == 0)
-                        std::this_thread::yield();
-                    done += k;
-                }
-                seq += want;
-            }
-            else if (mode == 2)
-            {
-                kdrv::ByteRingSpan s[2];
-                uint32_t total = ring.reserve(s, want);
-                for (uint32_t i = 0; i < total; ++i)
-                {
-                    uint8_t* p = i < s[0].size ? s[0].data + i : s[1].data + (i - s[0].size);
-                    *p = static_cast<uint8_t>((seq + i) * 131 >> 3);
-                }
-                if (ring.commit(total) != kdrv::Status::Success)
-                    failed = true;
-                seq += total;
-                if (total == 0)
-                    std::this_thread::yield();
-            }
-            else
-            {
-                kdrv::ByteRingPutBatch batch(ring);
-                for (uint32_t i = 0; i < want; ++i)
-                {
-                    if (!batch.put(static_cast<uint8_t>(seq * 131 >> 3)))
-                        break;
-                    ++seq;
+                    kdrv::ByteRingPutBatch batch(ring);
+                    for (uint32_t i = 0; i < want; ++i)
+                    {
+                        if (!batch.put(static_cast<uint8_t>(seq * 131 >> 3)))
+                            break;
+                        ++seq;
+                    }
                 }
             }
-        }
-        producerDone = true;
-    });
+            producerDone = true;
+        });
 
     TestRng rng(9);
     uint64_t seq = 0;
@@ -649,19 +650,21 @@ TEST_CASE("stress: locked byte ring with several producers keeps records whole a
     std::vector<std::thread> threads;
     for (int id = 0; id < producers; ++id)
     {
-        threads.emplace_back([&ring, id, perProducer] {
-            for (uint32_t seq = 0; seq < perProducer; ++seq)
+        threads.emplace_back(
+            [&ring, id, perProducer]
             {
-                uint8_t rec[8];
-                rec[0] = static_cast<uint8_t>(id);
-                memcpy(rec + 1, &seq, 4);
-                rec[5] = static_cast<uint8_t>(seq * 31 + static_cast<uint32_t>(id));
-                rec[6] = static_cast<uint8_t>(~rec[5]);
-                rec[7] = static_cast<uint8_t>(rec[0] ^ rec[1] ^ rec[2] ^ rec[3] ^ rec[4]);
-                while (!ring.writeAll(rec, 8))
-                    std::this_thread::yield();
-            }
-        });
+                for (uint32_t seq = 0; seq < perProducer; ++seq)
+                {
+                    uint8_t rec[8];
+                    rec[0] = static_cast<uint8_t>(id);
+                    memcpy(rec + 1, &seq, 4);
+                    rec[5] = static_cast<uint8_t>(seq * 31 + static_cast<uint32_t>(id));
+                    rec[6] = static_cast<uint8_t>(~rec[5]);
+                    rec[7] = static_cast<uint8_t>(rec[0] ^ rec[1] ^ rec[2] ^ rec[3] ^ rec[4]);
+                    while (!ring.writeAll(rec, 8))
+                        std::this_thread::yield();
+                }
+            });
     }
     uint32_t next[producers] = {0, 0, 0};
     uint64_t records = 0;
@@ -689,13 +692,15 @@ TEST_CASE("stress: locked byte ring with several producers keeps records whole a
     }
     // After a failure keep draining so that the producers can finish.
     std::atomic<bool> joined(false);
-    std::thread drain([&] {
-        while (!ok && !joined)
+    std::thread drain(
+        [&]
         {
-            ring.flush();
-            std::this_thread::yield();
-        }
-    });
+            while (!ok && !joined)
+            {
+                ring.flush();
+                std::this_thread::yield();
+            }
+        });
     for (auto& t : threads)
         t.join();
     joined = true;
@@ -735,8 +740,8 @@ TEST_CASE("copyBulk copies every size and alignment exactly")
     std::vector<uint8_t> src(40000), dst(40100);
     for (size_t i = 0; i < src.size(); ++i)
         src[i] = static_cast<uint8_t>(i * 7 + (i >> 8));
-    const size_t sizes[] = {0,   1,   2,   3,    4,    5,    7,    8,     9,     15,   16,
-                            17,  31,  32,  33,   64,   127,  128,  129,   255,   256,  257,
+    const size_t sizes[] = {0,   1,   2,    3,    4,     5,     7,     8,     9,    15,  16,
+                            17,  31,  32,   33,   64,    127,   128,   129,   255,  256, 257,
                             300, 999, 4096, 4097, 16383, 16384, 16385, 32768, 39000};
     for (size_t n : sizes)
     {

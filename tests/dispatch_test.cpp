@@ -69,7 +69,7 @@ struct Probe
 
 class TimerClient
 {
-public:
+  public:
     Probe probe;
     bool started = false;
     uint64_t startTime = 0;
@@ -273,8 +273,8 @@ struct Call
 Status call(TimerClient& client, uint32_t selector, Call& c,
             SelectorPolicy policy = SelectorPolicy::Unsupported)
 {
-    return kdrv::dispatchMethod(sTimerMethods, kTimerMethodCount, selector, &c.a, &client,
-                                nullptr, policy);
+    return kdrv::dispatchMethod(sTimerMethods, kTimerMethodCount, selector, &c.a, &client, nullptr,
+                                policy);
 }
 
 // A generic handler for tables built inside tests; `target` is a Probe.
@@ -321,13 +321,12 @@ TEST_CASE("dispatch 6.1: selector range, empty and NULL table, NULL args, both p
         CHECK(kdrv::dispatchMethod(sTimerMethods, 0, 0, &e.a, &client, nullptr, policy) ==
               outOfRange);
         // A NULL table is Error under either policy.
-        CHECK(kdrv::dispatchMethod(nullptr, kTimerMethodCount, 0, &e.a, &client, nullptr,
-                                   policy) == Status::Error);
-        CHECK(kdrv::dispatchMethod(nullptr, 0, 0, &e.a, &client, nullptr, policy) ==
+        CHECK(kdrv::dispatchMethod(nullptr, kTimerMethodCount, 0, &e.a, &client, nullptr, policy) ==
               Status::Error);
+        CHECK(kdrv::dispatchMethod(nullptr, 0, 0, &e.a, &client, nullptr, policy) == Status::Error);
         // NULL args is BadArgument, before anything else.
-        CHECK(kdrv::dispatchMethod(sTimerMethods, kTimerMethodCount, 0, nullptr, &client,
-                                   nullptr, policy) == Status::BadArgument);
+        CHECK(kdrv::dispatchMethod(sTimerMethods, kTimerMethodCount, 0, nullptr, &client, nullptr,
+                                   policy) == Status::BadArgument);
         CHECK(kdrv::dispatchMethod(nullptr, 0, UINT32_MAX, nullptr, nullptr, nullptr, policy) ==
               Status::BadArgument);
         CHECK(client.probe.calls == 1);
@@ -335,8 +334,8 @@ TEST_CASE("dispatch 6.1: selector range, empty and NULL table, NULL args, both p
     // The default policy is the book's.
     TimerClient client;
     Call c;
-    CHECK(kdrv::dispatchMethod(sTimerMethods, kTimerMethodCount, kTimerMethodCount, &c.a,
-                               &client, nullptr) == Status::Unsupported);
+    CHECK(kdrv::dispatchMethod(sTimerMethods, kTimerMethodCount, kTimerMethodCount, &c.a, &client,
+                               nullptr) == Status::Unsupported);
 }
 
 TEST_CASE("dispatch 6.2: NULL function is NoCompletion only after the checks pass")
@@ -777,8 +776,7 @@ TEST_CASE("dispatch 6.15: outputs are zeroed first, late rejections leave them z
         {
             c.async(3);
         }
-        CHECK(kdrv::dispatchMethod(k.table, k.count, k.selector, &c.a, &p, nullptr) ==
-              k.expected);
+        CHECK(kdrv::dispatchMethod(k.table, k.count, k.selector, &c.a, &p, nullptr) == k.expected);
         CHECK(c.zeroScalarOuts() == 2u);
         CHECK(c.scalarsOut[2] == 0xA5A5A5A5A5A5A5A5ull); // exactly the capacity
         CHECK(c.zeroStructOut() == 24u);
@@ -874,8 +872,8 @@ TEST_CASE("dispatch 6.16: each check alone, all four, the marker per position, 0
         }
     }
     // 0xFFFFFFFE is an ordinary number: nothing the caller can send matches it.
-    const MethodDispatch almost = {probeHandler, 0xFFFFFFFEu, 0xFFFFFFFEu, 0xFFFFFFFEu,
-                                   0xFFFFFFFEu, 0};
+    const MethodDispatch almost = {probeHandler, 0xFFFFFFFEu, 0xFFFFFFFEu,
+                                   0xFFFFFFFEu,  0xFFFFFFFEu, 0};
     Call c;
     good(c);
     CHECK(dispatchRow(almost, c, p) == Status::BadArgument);
@@ -890,18 +888,23 @@ TEST_CASE("dispatch 6.16: each check alone, all four, the marker per position, 0
 
 TEST_CASE("dispatch 6.17: target and reference pass through bit-identical, never dereferenced")
 {
-    const MethodDispatch row = {[](void* target, void* reference, MethodArgs* a) -> Status {
+    const MethodDispatch row = {[](void* target, void* reference, MethodArgs* a) -> Status
+                                {
                                     // Record through the args' scalar output, since target may
                                     // point at memory nobody may touch.
                                     a->scalarOutput[0] = reinterpret_cast<uintptr_t>(target);
                                     a->scalarOutput[1] = reinterpret_cast<uintptr_t>(reference);
                                     return Status::Success;
                                 },
-                                0, 0, 2, 0, 0};
+                                0,
+                                0,
+                                2,
+                                0,
+                                0};
     // A page nobody may read or write: dereferencing it would fault.
     const long pageSize = sysconf(_SC_PAGESIZE);
-    void* const noAccess = mmap(nullptr, static_cast<size_t>(pageSize), PROT_NONE,
-                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* const noAccess =
+        mmap(nullptr, static_cast<size_t>(pageSize), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     REQUIRE(noAccess != MAP_FAILED);
     int other = 0;
     void* const targets[] = {nullptr, &other, noAccess};
@@ -922,7 +925,8 @@ TEST_CASE("dispatch 6.17: target and reference pass through bit-identical, never
 
 TEST_CASE("dispatch 6.18: the handler's status passes through unchanged")
 {
-    const Status results[] = {Status::Success, kdrv::fromIOReturn(static_cast<int32_t>(0xE0001234u)),
+    const Status results[] = {Status::Success,
+                              kdrv::fromIOReturn(static_cast<int32_t>(0xE0001234u)),
                               Status::Unsupported, Status::BadArgument, Status::Overrun};
     for (Status r : results)
     {
@@ -939,7 +943,7 @@ TEST_CASE("dispatch 6.19: state errors come from the handler, not the dispatcher
     Call before;
     before.scalarOut(1);
     CHECK(call(client, kGetElapsedTimerTime, before) == Status::NotReady);
-    CHECK(client.probe.calls == 1); // the dispatcher let it through
+    CHECK(client.probe.calls == 1);    // the dispatcher let it through
     CHECK(before.scalarsOut[0] == 0u); // nothing stale leaks
     Call start;
     CHECK(call(client, kStartTimer, start) == Status::Success);
@@ -1053,8 +1057,8 @@ struct Mailbox
     uint64_t lastWords[kdrv::kAsyncArgsMax] = {};
     uint64_t lastPort = 0;
 };
-Status mailboxSend(void* context, const kdrv::AsyncRef* ref, Status result,
-                   const uint64_t* words, uint32_t count)
+Status mailboxSend(void* context, const kdrv::AsyncRef* ref, Status result, const uint64_t* words,
+                   uint32_t count)
 {
     Mailbox* m = static_cast<Mailbox*>(context);
     std::lock_guard<std::mutex> g(m->lock);
@@ -1259,9 +1263,9 @@ TEST_CASE("dispatch 6.25: retain/release balanced on success, failures and late 
         client.sink = {mailboxSend, &box};
         Call c;
         CHECK(asyncCall(client, c) == Status::Success);
-        client.closed = true; // clientClose(): the client's port is gone ...
+        client.closed = true;             // clientClose(): the client's port is gone ...
         client.sink = {nullptr, nullptr}; // ... and so is the transport
-        letComplete(client); // the completion still runs: its send fails, it releases
+        letComplete(client);              // the completion still runs: its send fails, it releases
         CHECK(client.lastSend == Status::Error);
         CHECK(client.object.refs.load() == 1);
         CHECK(client.object.retains.load() == client.object.releases.load());
@@ -1296,12 +1300,14 @@ TEST_CASE("dispatch 6.25: retain/release balanced on success, failures and late 
 TEST_CASE("stress: dispatch 6.26: many threads dispatch through one table, it never changes")
 {
     static const MethodDispatch table[] = {
-        {[](void*, void*, MethodArgs* a) -> Status {
+        {[](void*, void*, MethodArgs* a) -> Status
+         {
              a->scalarOutput[0] = a->scalarInput[0] + a->scalarInput[1];
              return Status::Success;
          },
          2, 0, 1, 0, 0},
-        {[](void*, void*, MethodArgs* a) -> Status {
+        {[](void*, void*, MethodArgs* a) -> Status
+         {
              uint64_t v = 0;
              memcpy(&v, a->structureInput, sizeof v);
              memcpy(a->structureOutput, &v, sizeof v);
@@ -1321,46 +1327,48 @@ TEST_CASE("stress: dispatch 6.26: many threads dispatch through one table, it ne
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
     {
-        pool.emplace_back([&, t] {
-            for (int i = 0; i < iterations; ++i)
+        pool.emplace_back(
+            [&, t]
             {
-                const uint32_t sel = static_cast<uint32_t>((i + t) % 4);
-                Call c;
-                Status expected = Status::Success;
-                uint64_t want = 0;
-                if (sel == 0)
+                for (int i = 0; i < iterations; ++i)
                 {
-                    c.scalarIn(2).scalarOut(1);
-                    c.scalarsIn[0] = static_cast<uint64_t>(i);
-                    c.scalarsIn[1] = static_cast<uint64_t>(t);
-                    want = static_cast<uint64_t>(i + t);
+                    const uint32_t sel = static_cast<uint32_t>((i + t) % 4);
+                    Call c;
+                    Status expected = Status::Success;
+                    uint64_t want = 0;
+                    if (sel == 0)
+                    {
+                        c.scalarIn(2).scalarOut(1);
+                        c.scalarsIn[0] = static_cast<uint64_t>(i);
+                        c.scalarsIn[1] = static_cast<uint64_t>(t);
+                        want = static_cast<uint64_t>(i + t);
+                    }
+                    else if (sel == 1)
+                    {
+                        c.structureIn(8).structureOut(8);
+                        want = static_cast<uint64_t>(i) * 7u + static_cast<uint64_t>(t);
+                        memcpy(c.structIn, &want, sizeof want);
+                    }
+                    else
+                    {
+                        expected = sel == 2 ? Status::NoCompletion : Status::Unsupported;
+                    }
+                    const Status s = kdrv::dispatchMethod(table, 3, sel, &c.a, nullptr, nullptr);
+                    uint64_t got = want;
+                    if (sel == 0)
+                    {
+                        got = c.scalarsOut[0];
+                    }
+                    else if (sel == 1)
+                    {
+                        memcpy(&got, c.structOut, sizeof got);
+                    }
+                    if (s != expected || got != want)
+                    {
+                        failures.fetch_add(1);
+                    }
                 }
-                else if (sel == 1)
-                {
-                    c.structureIn(8).structureOut(8);
-                    want = static_cast<uint64_t>(i) * 7u + static_cast<uint64_t>(t);
-                    memcpy(c.structIn, &want, sizeof want);
-                }
-                else
-                {
-                    expected = sel == 2 ? Status::NoCompletion : Status::Unsupported;
-                }
-                const Status s = kdrv::dispatchMethod(table, 3, sel, &c.a, nullptr, nullptr);
-                uint64_t got = want;
-                if (sel == 0)
-                {
-                    got = c.scalarsOut[0];
-                }
-                else if (sel == 1)
-                {
-                    memcpy(&got, c.structOut, sizeof got);
-                }
-                if (s != expected || got != want)
-                {
-                    failures.fetch_add(1);
-                }
-            }
-        });
+            });
     }
     for (std::thread& th : pool)
     {
@@ -1461,7 +1469,7 @@ TEST_CASE("dispatch: admin-only rows need a privileged client")
 
 TEST_CASE("dispatch: consistency limits in both directions")
 {
-    const MethodDispatch any = {probeHandler, kdrv::kVariableSize, kdrv::kVariableSize,
+    const MethodDispatch any = {probeHandler,        kdrv::kVariableSize, kdrv::kVariableSize,
                                 kdrv::kVariableSize, kdrv::kVariableSize, 0};
     Probe p;
     Call outMany;
@@ -1511,12 +1519,12 @@ namespace
 {
 class FakeDescriptor : public IOMemoryDescriptor
 {
-public:
+  public:
     explicit FakeDescriptor(IOByteCount length) : length_(length) {}
     ~FakeDescriptor() override {}
     IOByteCount getLength() const override { return length_; }
 
-private:
+  private:
     IOByteCount length_;
 };
 

@@ -275,10 +275,11 @@ TEST_CASE("dma_sg: coalescing, the book's 2048-byte segments, 1 MiB, reversed ru
 
     // The same with maxSegmentSize 2048: four segments, even though they are
     // physically contiguous (the book's Listing 9-12 output, 36 bits).
-    b = buildRuns(spec(DmaFormat::Host64, 36, 2048), {R(0x13b9d5000, kPage), R(0x13b9d6000, kPage)});
+    b = buildRuns(spec(DmaFormat::Host64, 36, 2048),
+                  {R(0x13b9d5000, kPage), R(0x13b9d6000, kPage)});
     CHECK(b.status == Status::Success);
-    CHECK(sameRanges(b.segments, {R(0x13b9d5000, 2048), R(0x13b9d5800, 2048),
-                                  R(0x13b9d6000, 2048), R(0x13b9d6800, 2048)}));
+    CHECK(sameRanges(b.segments, {R(0x13b9d5000, 2048), R(0x13b9d5800, 2048), R(0x13b9d6000, 2048),
+                                  R(0x13b9d6800, 2048)}));
 
     // A 1 MiB physically contiguous buffer given page by page, no maximum.
     std::vector<DmaRange> pages;
@@ -320,8 +321,7 @@ TEST_CASE("dma_sg: 32 scattered pages give 32 segments, an offset buffer spans 3
                   {R(0x23000 + 0x800, 0x800), R(0x91000, kPage), R(0x47000, 0x800)});
     CHECK(b.status == Status::Success);
     CHECK(b.segments.size() == 3);
-    CHECK(sameRanges(b.segments,
-                     {R(0x23800, 0x800), R(0x91000, kPage), R(0x47000, 0x800)}));
+    CHECK(sameRanges(b.segments, {R(0x23800, 0x800), R(0x91000, kPage), R(0x47000, 0x800)}));
 }
 
 // --- 6, 7: capacity, resumption, restarts, maxSegments ----------------------------
@@ -496,8 +496,8 @@ TEST_CASE("dma_sg: a run entirely above 4 GiB is bounced page by page")
     s.bounceContext = &pool;
     const Build b = buildRuns(s, {R(0x100000800, 0x2000), R(0x3000, 0x1000)});
     CHECK(b.status == Status::Success);
-    CHECK(sameRanges(b.segments, {R(0x10800, 0x800), R(0x11000, 0x1000), R(0x12000, 0x800),
-                                  R(0x3000, 0x1000)}));
+    CHECK(sameRanges(
+        b.segments, {R(0x10800, 0x800), R(0x11000, 0x1000), R(0x12000, 0x800), R(0x3000, 0x1000)}));
     REQUIRE(pool.requests.size() == 3);
     CHECK(pool.requests[0].address == 0x100000800);
     CHECK(pool.requests[1].address == 0x100001000);
@@ -553,7 +553,8 @@ TEST_CASE("dma_sg: a bounce address that breaks the specification is BadArgument
 TEST_CASE("dma_sg: address-bit settings")
 {
     // 36 bits, 64-bit format: addresses between 2^32 and 2^36 pass in place.
-    Build b = buildRuns(spec(DmaFormat::Host64, 36), {R(0x13b9d5000, 0x1000), R(0xFFFFFF000, 0x1000)});
+    Build b =
+        buildRuns(spec(DmaFormat::Host64, 36), {R(0x13b9d5000, 0x1000), R(0xFFFFFF000, 0x1000)});
     CHECK(b.status == Status::Success);
     CHECK(sameRanges(b.segments, {R(0x13b9d5000, 0x1000), R(0xFFFFFF000, 0x1000)}));
     // ... and 2^36 itself is beyond reach.
@@ -713,8 +714,8 @@ TEST_CASE("dma_sg: maxSegmentSize 3000 with alignment 1024 gives 2048-byte segme
     s.alignment = 1024;
     const Build b = buildRuns(s, {R(0x100000, 0x2000)});
     CHECK(b.status == Status::Success);
-    CHECK(sameRanges(b.segments, {R(0x100000, 2048), R(0x100800, 2048), R(0x101000, 2048),
-                                  R(0x101800, 2048)}));
+    CHECK(sameRanges(b.segments,
+                     {R(0x100000, 2048), R(0x100800, 2048), R(0x101000, 2048), R(0x101800, 2048)}));
     // The same rule in the classic 1 MiB case.
     const Build m = buildRuns(s, {R(0x40000000, 1 << 20)});
     CHECK(m.segments.size() == 512);
@@ -762,11 +763,11 @@ TEST_CASE("dma_sg: all formats match the byte-exact vectors")
 {
     // Single segments (the book's addresses).
     CHECK(encodeVia(DmaFormat::Big64, {R(0x13b9d5000, 2048)}, 0) ==
-          bytes({0x00, 0x00, 0x00, 0x01, 0x3b, 0x9d, 0x50, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                 0x00, 0x08, 0x00}));
+          bytes({0x00, 0x00, 0x00, 0x01, 0x3b, 0x9d, 0x50, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                 0x08, 0x00}));
     CHECK(encodeVia(DmaFormat::Little64, {R(0x13b9d5000, 2048)}, 0) ==
-          bytes({0x00, 0x50, 0x9d, 0x3b, 0x01, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00,
-                 0x00, 0x00, 0x00}));
+          bytes({0x00, 0x50, 0x9d, 0x3b, 0x01, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00,
+                 0x00, 0x00}));
     CHECK(encodeVia(DmaFormat::Big32, {R(0x3f913800, 2048)}, 0) ==
           bytes({0x3f, 0x91, 0x38, 0x00, 0x00, 0x00, 0x08, 0x00}));
     CHECK(encodeVia(DmaFormat::Little32, {R(0x3f913800, 2048)}, 0) ==
@@ -787,8 +788,8 @@ TEST_CASE("dma_sg: all formats match the byte-exact vectors")
     // The 32-bit two-segment vectors: the runs are adjacent, so they merge;
     // a 4 KiB boundary cuts them back into exactly the vector's segments.
     const DmaRange pair[2] = {R(0x3f913800, 0x800), R(0x3f914000, 0x1000)};
-    const std::vector<uint8_t> big32 = bytes({0x3f, 0x91, 0x38, 0x00, 0x00, 0x00, 0x08, 0x00,
-                                              0x3f, 0x91, 0x40, 0x00, 0x00, 0x00, 0x10, 0x00});
+    const std::vector<uint8_t> big32 = bytes({0x3f, 0x91, 0x38, 0x00, 0x00, 0x00, 0x08, 0x00, 0x3f,
+                                              0x91, 0x40, 0x00, 0x00, 0x00, 0x10, 0x00});
     const std::vector<uint8_t> little32 = bytes({0x00, 0x38, 0x91, 0x3f, 0x00, 0x08, 0x00, 0x00,
                                                  0x00, 0x40, 0x91, 0x3f, 0x00, 0x10, 0x00, 0x00});
     for (int big = 0; big < 2; ++big)
@@ -866,8 +867,8 @@ TEST_CASE("dma_sg: host formats equal a native memcpy and the resolved fixed for
     CHECK(kdrv::dmaResolveFormat(DmaFormat::Little64, ByteOrder::Big) == DmaFormat::Little64);
     const DmaFormat onBigHost = kdrv::dmaResolveFormat(DmaFormat::Host64, ByteOrder::Big);
     CHECK(encodeVia(onBigHost, {R(0x13b9d5000, 2048)}, 0) ==
-          bytes({0x00, 0x00, 0x00, 0x01, 0x3b, 0x9d, 0x50, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                 0x00, 0x08, 0x00}));
+          bytes({0x00, 0x00, 0x00, 0x01, 0x3b, 0x9d, 0x50, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                 0x08, 0x00}));
     const DmaFormat onBigHost32 = kdrv::dmaResolveFormat(DmaFormat::Host32, ByteOrder::Big);
     CHECK(encodeVia(onBigHost32, {R(0x3f913800, 2048)}, 0) ==
           bytes({0x3f, 0x91, 0x38, 0x00, 0x00, 0x00, 0x08, 0x00}));
@@ -878,7 +879,7 @@ TEST_CASE("dma_sg: host formats equal a native memcpy and the resolved fixed for
 TEST_CASE("dma_sg: output to an unaligned array, element i at i * elementSize")
 {
     const std::vector<DmaRange> runs = {R(0x10000, 0x1000), R(0x30000, 0x1000), R(0x50000, 0x10)};
-    const DmaFormat formats[6] = {DmaFormat::Host32, DmaFormat::Big32,  DmaFormat::Little32,
+    const DmaFormat formats[6] = {DmaFormat::Host32, DmaFormat::Big32, DmaFormat::Little32,
                                   DmaFormat::Host64, DmaFormat::Big64, DmaFormat::Little64};
     for (int f = 0; f < 6; ++f)
     {
@@ -893,8 +894,8 @@ TEST_CASE("dma_sg: output to an unaligned array, element i at i * elementSize")
             {
                 uint64_t a = 0;
                 uint64_t l = 0;
-                dmasgref::decode(formats[f], !kdrv::hostIsLittleEndian(), raw.data() + i * elem,
-                                 &a, &l);
+                dmasgref::decode(formats[f], !kdrv::hostIsLittleEndian(), raw.data() + i * elem, &a,
+                                 &l);
                 CHECK(a == runs[i].address);
                 CHECK(l == runs[i].length);
             }
@@ -971,8 +972,8 @@ TEST_CASE("dma_sg: overflowing runs and windows are BadArgument")
 
     const DmaRange runs[1] = {R(0x10000, 0x1000)};
     REQUIRE(cmd.setRanges(runs, 1) == Status::Success);
-    CHECK(cmd.prepare(0x800, 0x801) == Status::BadArgument);  // beyond the buffer
-    CHECK(cmd.prepare(0x1001, 0) == Status::BadArgument);     // offset beyond
+    CHECK(cmd.prepare(0x800, 0x801) == Status::BadArgument);    // beyond the buffer
+    CHECK(cmd.prepare(0x1001, 0) == Status::BadArgument);       // offset beyond
     CHECK(cmd.prepare(~uint64_t(0), 2) == Status::BadArgument); // wraps
     CHECK(cmd.prepare(2, ~uint64_t(0)) == Status::BadArgument);
     CHECK_FALSE(cmd.isPrepared());

@@ -51,13 +51,15 @@ TEST_CASE("stress: event ring SPSC keeps records in order")
     EventRing ring;
     REQUIRE(ring.init(storage, 8) == Status::Success);
     const uint32_t total = 200000;
-    std::thread producer([&] {
-        for (uint32_t i = 0; i < total; ++i)
+    std::thread producer(
+        [&]
         {
-            while (!ring.push(kSerialEventValidDataByte, i, i * 3))
-                std::this_thread::yield();
-        }
-    });
+            for (uint32_t i = 0; i < total; ++i)
+            {
+                while (!ring.push(kSerialEventValidDataByte, i, i * 3))
+                    std::this_thread::yield();
+            }
+        });
     uint32_t expect = 0;
     bool ok = true;
     while (expect < total)

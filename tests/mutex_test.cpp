@@ -61,12 +61,14 @@ TEST_CASE("mutex: a blocked locker proceeds after unlock")
     REQUIRE(m.init() == Status::Success);
     std::atomic<int> stage{0};
     m.lock();
-    std::thread t([&] {
-        stage.store(1);
-        m.lock();
-        stage.store(2);
-        m.unlock();
-    });
+    std::thread t(
+        [&]
+        {
+            stage.store(1);
+            m.lock();
+            stage.store(2);
+            m.unlock();
+        });
     kdrvtest::waitUntil([&] { return stage.load() == 1; });
     CHECK(stage.load() == 1); // cannot pass while we hold the mutex
     m.unlock();
@@ -112,42 +114,46 @@ TEST_CASE("stress: mutex and recursive mutex mutual exclusion, exact counters")
     long recursiveCounter = 0;
     kdrvtest::InsideCounter inside;
     kdrvtest::InsideCounter insideRecursive;
-    kdrvtest::ProgressWatchdog dog("mutex stress", [&] {
-        return "counter=" + std::to_string(counter) +
-               " recursive=" + std::to_string(recursiveCounter);
-    });
+    kdrvtest::ProgressWatchdog dog("mutex stress",
+                                   [&]
+                                   {
+                                       return "counter=" + std::to_string(counter) +
+                                              " recursive=" + std::to_string(recursiveCounter);
+                                   });
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
     {
-        pool.emplace_back([&] {
-            for (long i = 0; i < iters; ++i)
+        pool.emplace_back(
+            [&]
             {
-                if ((i & 255) == 0)
-                    dog.tick();
-                if ((i & 7) == 0 && m.tryLock())
+                for (long i = 0; i < iters; ++i)
                 {
-                    inside.enter();
-                    ++counter;
-                    inside.leave();
-                    m.unlock();
+                    if ((i & 255) == 0)
+                        dog.tick();
+                    if ((i & 7) == 0 && m.tryLock())
+                    {
+                        inside.enter();
+                        ++counter;
+                        inside.leave();
+                        m.unlock();
+                    }
+                    else
+                    {
+                        kdrv::MutexGuard guard(m);
+                        inside.enter();
+                        ++counter;
+                        inside.leave();
+                    }
+                    if ((i & 3) == 0)
+                    {
+                        kdrv::RecursiveMutexGuard outer(r);
+                        kdrv::RecursiveMutexGuard inner(r);
+                        insideRecursive.enter();
+                        ++recursiveCounter;
+                        insideRecursive.leave();
+                    }
                 }
-                else
-                {
-                    kdrv::MutexGuard guard(m);
-                    inside.enter();
-                    ++counter;
-                    inside.leave();
-                }
-                if ((i & 3) == 0)
-                {
-                    kdrv::RecursiveMutexGuard outer(r);
-                    kdrv::RecursiveMutexGuard inner(r);
-                    insideRecursive.enter();
-                    ++recursiveCounter;
-                    insideRecursive.leave();
-                }
-            }
-        });
+            });
     }
     for (auto& t : pool)
         t.join();

@@ -128,16 +128,16 @@ TEST_CASE("option table 6.28: unknown options and NULL callbacks are ENOTSUP, le
     size_t len = sizeof buf;
     CHECK(optGet(&s, 99, buf, &len) == ENOTSUP);
     CHECK(optSet(&s, 99, buf, 4) == ENOTSUP);
-    CHECK(optGet(&s, kOptReset, buf, &len) == ENOTSUP);   // set-only
-    CHECK(optSet(&s, kOptCounter, buf, 4) == ENOTSUP);    // get-only
+    CHECK(optGet(&s, kOptReset, buf, &len) == ENOTSUP); // set-only
+    CHECK(optSet(&s, kOptCounter, buf, 4) == ENOTSUP);  // get-only
     CHECK(optGet(&s, kOptNoHandlers, buf, &len) == ENOTSUP);
     CHECK(optSet(&s, kOptNoHandlers, buf, 4) == ENOTSUP);
     CHECK(kdrv::optionGet(nullptr, 0, kSysprotoControl, kOptName, &s, buf, &len) == ENOTSUP);
     // A level other than SYSPROTO_CONTROL.
     CHECK(kdrv::optionGet(sOptions, kOptionCount, 1, kOptName, &s, buf, &len) == EINVAL);
     CHECK(kdrv::optionSet(sOptions, kOptionCount, 0xFFFF, kOptName, &s, buf, 3) == EINVAL);
-    CHECK(kdrv::optionGet(sOptions, kOptionCount, kSysprotoControl, kOptName, &s, buf,
-                          nullptr) == EINVAL);
+    CHECK(kdrv::optionGet(sOptions, kOptionCount, kSysprotoControl, kOptName, &s, buf, nullptr) ==
+          EINVAL);
     CHECK(len == sizeof buf);
 
     // No control block: a unit that is not connected.
@@ -337,8 +337,8 @@ TEST_CASE("option table 6.31: connect refusals, unitinfo lifetime, privileged co
 {
     ControlWorld world;
     kdrv::ControlSlot slots[2];
-    const kdrv::ControlDescriptor desc = {0, worldConnect, worldDisconnect, sOptions,
-                                          kOptionCount, &world};
+    const kdrv::ControlDescriptor desc = {0,        worldConnect, worldDisconnect,
+                                          sOptions, kOptionCount, &world};
     kdrv::KernelControl ctl;
     REQUIRE(ctl.init(&desc, slots, 2) == kdrv::Status::Success);
 
@@ -392,8 +392,11 @@ TEST_CASE("option table 6.31: connect refusals, unitinfo lifetime, privileged co
     // A privileged control rejects a non-root client before allocating.
     ControlWorld world2;
     kdrv::ControlSlot slots2[1];
-    const kdrv::ControlDescriptor privileged = {kdrv::kControlFlagPrivileged, worldConnect,
-                                                worldDisconnect, sOptions, kOptionCount,
+    const kdrv::ControlDescriptor privileged = {kdrv::kControlFlagPrivileged,
+                                                worldConnect,
+                                                worldDisconnect,
+                                                sOptions,
+                                                kOptionCount,
                                                 &world2};
     kdrv::KernelControl root;
     REQUIRE(root.init(&privileged, slots2, 1) == kdrv::Status::Success);
@@ -433,8 +436,8 @@ TEST_CASE("stress: option table: concurrent connect/disconnect/option traffic")
 {
     ControlWorld world;
     kdrv::ControlSlot slots[3];
-    const kdrv::ControlDescriptor desc = {0, worldConnect, worldDisconnect, sOptions,
-                                          kOptionCount, &world};
+    const kdrv::ControlDescriptor desc = {0,        worldConnect, worldDisconnect,
+                                          sOptions, kOptionCount, &world};
     kdrv::KernelControl ctl;
     REQUIRE(ctl.init(&desc, slots, 3) == kdrv::Status::Success);
     const char* scaleEnv = getenv("KDRV_STRESS_SCALE");
@@ -444,38 +447,40 @@ TEST_CASE("stress: option table: concurrent connect/disconnect/option traffic")
     std::vector<std::thread> pool;
     for (int t = 0; t < 4; ++t)
     {
-        pool.emplace_back([&] {
-            for (int i = 0; i < iterations; ++i)
+        pool.emplace_back(
+            [&]
             {
-                uint32_t unit = 0;
-                const int r = ctl.connect(true, &unit);
-                if (r == EBUSY)
+                for (int i = 0; i < iterations; ++i)
                 {
-                    continue; // all slots taken by the others
+                    uint32_t unit = 0;
+                    const int r = ctl.connect(true, &unit);
+                    if (r == EBUSY)
+                    {
+                        continue; // all slots taken by the others
+                    }
+                    if (r != 0)
+                    {
+                        errors.fetch_add(1);
+                        continue;
+                    }
+                    uint32_t counter = 0;
+                    size_t len = sizeof counter;
+                    if (ctl.getOption(unit, kSysprotoControl, kOptCounter, &counter, &len) != 0 ||
+                        counter != unit)
+                    {
+                        errors.fetch_add(1);
+                    }
+                    const uint32_t v = static_cast<uint32_t>(i);
+                    if (ctl.setOption(unit, kSysprotoControl, kOptReset, &v, sizeof v) != 0)
+                    {
+                        errors.fetch_add(1);
+                    }
+                    if (ctl.disconnect(unit) != 0)
+                    {
+                        errors.fetch_add(1);
+                    }
                 }
-                if (r != 0)
-                {
-                    errors.fetch_add(1);
-                    continue;
-                }
-                uint32_t counter = 0;
-                size_t len = sizeof counter;
-                if (ctl.getOption(unit, kSysprotoControl, kOptCounter, &counter, &len) != 0 ||
-                    counter != unit)
-                {
-                    errors.fetch_add(1);
-                }
-                const uint32_t v = static_cast<uint32_t>(i);
-                if (ctl.setOption(unit, kSysprotoControl, kOptReset, &v, sizeof v) != 0)
-                {
-                    errors.fetch_add(1);
-                }
-                if (ctl.disconnect(unit) != 0)
-                {
-                    errors.fetch_add(1);
-                }
-            }
-        });
+            });
     }
     for (std::thread& th : pool)
     {

@@ -178,31 +178,35 @@ TEST_CASE("stress: concurrent retain/release/tryRetain frees exactly once, never
         std::vector<std::thread> threads;
         for (int w = 0; w < workers; ++w)
         {
-            threads.emplace_back([&obj, &early, &ops] {
-                long local = 0;
-                for (int i = 0; i < itersPerWorker; ++i)
+            threads.emplace_back(
+                [&obj, &early, &ops]
                 {
-                    obj.retain();
+                    long local = 0;
+                    for (int i = 0; i < itersPerWorker; ++i)
+                    {
+                        obj.retain();
+                        if (obj.freed.load(std::memory_order_relaxed) != 0)
+                            early.fetch_add(1);
+                        obj.release();
+                        local += 2;
+                    }
+                    obj.release(); // the handed-over reference
+                    ops.fetch_add(local + 1);
+                });
+        }
+        threads.emplace_back(
+            [&obj, &early, &ops]
+            {
+                long local = 0;
+                while (obj.tryRetain())
+                {
                     if (obj.freed.load(std::memory_order_relaxed) != 0)
                         early.fetch_add(1);
                     obj.release();
                     local += 2;
                 }
-                obj.release(); // the handed-over reference
                 ops.fetch_add(local + 1);
             });
-        }
-        threads.emplace_back([&obj, &early, &ops] {
-            long local = 0;
-            while (obj.tryRetain())
-            {
-                if (obj.freed.load(std::memory_order_relaxed) != 0)
-                    early.fetch_add(1);
-                obj.release();
-                local += 2;
-            }
-            ops.fetch_add(local + 1);
-        });
         obj.release(); // the owner's reference, while everyone is busy
         for (auto& t : threads)
             t.join();

@@ -50,12 +50,16 @@ TEST_CASE("rwlock regression: the 0.1 fixture admits a writer beside an upgrader
 {
     kdrvtest::LegacyRWLock lock;
     std::atomic<int> phase{0}; // 1: writer parked between the loads; 2: let it go
-    kdrvtest::ProgressWatchdog dog("legacy rwlock scenario", [&] {
-        return "flags=" + hex(lock.flags()) + " readers=" + hex(lock.readers()) +
-               " phase=" + std::to_string(phase.load());
-    });
+    kdrvtest::ProgressWatchdog dog("legacy rwlock scenario",
+                                   [&]
+                                   {
+                                       return "flags=" + hex(lock.flags()) +
+                                              " readers=" + hex(lock.readers()) +
+                                              " phase=" + std::to_string(phase.load());
+                                   });
     lock.setBetweenLoadsHook(
-        [](void* context) {
+        [](void* context)
+        {
             auto* p = static_cast<std::atomic<int>*>(context);
             int expected = 0;
             if (p->compare_exchange_strong(expected, 1))
@@ -67,11 +71,13 @@ TEST_CASE("rwlock regression: the 0.1 fixture admits a writer beside an upgrader
     std::atomic<bool> writerIn{false};
 
     lock.readLock();
-    std::thread writer([&] {
-        lock.writeLock();
-        inside.enter();
-        writerIn = true;
-    });
+    std::thread writer(
+        [&]
+        {
+            lock.writeLock();
+            inside.enter();
+            writerIn = true;
+        });
     while (phase.load() != 1)
     {
         dog.tick();
@@ -106,13 +112,15 @@ TEST_CASE("rwlock regression: a writer that holds its bit is never admitted besi
                                    [&] { return "word=" + hex(lock.debugState()); });
 
     lock.readLock();
-    std::thread writer([&] {
-        lock.writeLock();
-        inside.enter();
-        writerIn = true;
-        inside.leave();
-        lock.writeUnlock();
-    });
+    std::thread writer(
+        [&]
+        {
+            lock.writeLock();
+            inside.enter();
+            writerIn = true;
+            inside.leave();
+            lock.writeUnlock();
+        });
     while ((lock.debugState() & kdrv::detail::RwLockWord::kWriter) == 0)
     {
         dog.tick();
@@ -143,11 +151,13 @@ TEST_CASE("rwlock regression: downgrade after upgrade keeps a waiting writer out
     kdrvtest::ProgressWatchdog dog("rwlock downgrade scenario",
                                    [&] { return "word=" + hex(lock.debugState()); });
     lock.readLock();
-    std::thread writer([&] {
-        lock.writeLock();
-        writerIn = true;
-        lock.writeUnlock();
-    });
+    std::thread writer(
+        [&]
+        {
+            lock.writeLock();
+            writerIn = true;
+            lock.writeUnlock();
+        });
     while ((lock.debugState() & kdrv::detail::RwLockWord::kWriter) == 0)
     {
         dog.tick();
@@ -177,14 +187,16 @@ TEST_CASE("rwlock regression: a losing upgrader releases its shared hold")
     lock.readLock();
     std::atomic<int> result{-1};
     std::atomic<bool> secondReading{false};
-    std::thread second([&] {
-        lock.readLock();
-        secondReading = true;
-        // Wait for the first upgrade to be pending, then lose.
-        while ((lock.debugState() & kdrv::detail::RwLockWord::kUpgrade) == 0)
-            std::this_thread::yield();
-        result = lock.upgrade() ? 1 : 0;
-    });
+    std::thread second(
+        [&]
+        {
+            lock.readLock();
+            secondReading = true;
+            // Wait for the first upgrade to be pending, then lose.
+            while ((lock.debugState() & kdrv::detail::RwLockWord::kUpgrade) == 0)
+                std::this_thread::yield();
+            result = lock.upgrade() ? 1 : 0;
+        });
     while (!secondReading.load())
         std::this_thread::yield();
     // The first upgrade waits for the second reader, which must give up.
@@ -209,13 +221,16 @@ TEST_CASE("stress: rwlock upgraders and writers never overlap")
     std::atomic<long> overlaps{0};
     std::atomic<long> upgrades{0};
     std::atomic<long> lost{0};
-    kdrvtest::ProgressWatchdog dog("rwlock upgrade/writer loop", [&] {
-        return "exclusive=" + std::to_string(exclusive.load()) +
-               " shared=" + std::to_string(shared.load()) +
-               " overlaps=" + std::to_string(overlaps.load());
-    });
+    kdrvtest::ProgressWatchdog dog("rwlock upgrade/writer loop",
+                                   [&]
+                                   {
+                                       return "exclusive=" + std::to_string(exclusive.load()) +
+                                              " shared=" + std::to_string(shared.load()) +
+                                              " overlaps=" + std::to_string(overlaps.load());
+                                   });
     const long iters = 20000L * kdrvtest::stressScale();
-    auto exclusiveSection = [&] {
+    auto exclusiveSection = [&]
+    {
         if (exclusive.fetch_add(1) != 0 || shared.load() != 0)
             overlaps.fetch_add(1);
         std::this_thread::yield(); // widen the window
@@ -225,37 +240,41 @@ TEST_CASE("stress: rwlock upgraders and writers never overlap")
     };
     std::vector<std::thread> pool;
     for (int r = 0; r < 2; ++r)
-        pool.emplace_back([&] {
-            for (long i = 0; i < iters; ++i)
+        pool.emplace_back(
+            [&]
             {
-                lock.readLock();
-                shared.fetch_add(1);
-                if (exclusive.load() != 0)
-                    overlaps.fetch_add(1);
-                shared.fetch_sub(1);
-                if (lock.upgradeToWrite() == kdrv::UpgradeResult::Upgraded)
+                for (long i = 0; i < iters; ++i)
                 {
-                    upgrades.fetch_add(1);
+                    lock.readLock();
+                    shared.fetch_add(1);
+                    if (exclusive.load() != 0)
+                        overlaps.fetch_add(1);
+                    shared.fetch_sub(1);
+                    if (lock.upgradeToWrite() == kdrv::UpgradeResult::Upgraded)
+                    {
+                        upgrades.fetch_add(1);
+                        exclusiveSection();
+                        lock.writeUnlock();
+                    }
+                    else
+                    {
+                        lost.fetch_add(1);
+                    }
+                    dog.tick();
+                }
+            });
+    for (int w = 0; w < 2; ++w)
+        pool.emplace_back(
+            [&]
+            {
+                for (long i = 0; i < iters; ++i)
+                {
+                    lock.writeLock();
                     exclusiveSection();
                     lock.writeUnlock();
+                    dog.tick();
                 }
-                else
-                {
-                    lost.fetch_add(1);
-                }
-                dog.tick();
-            }
-        });
-    for (int w = 0; w < 2; ++w)
-        pool.emplace_back([&] {
-            for (long i = 0; i < iters; ++i)
-            {
-                lock.writeLock();
-                exclusiveSection();
-                lock.writeUnlock();
-                dog.tick();
-            }
-        });
+            });
     for (auto& t : pool)
         t.join();
     CHECK(overlaps.load() == 0);
@@ -263,11 +282,14 @@ TEST_CASE("stress: rwlock upgraders and writers never overlap")
     CHECK(upgrades.load() > 0);
     // Nothing is left behind: another thread takes the lock at once.
     bool free = false;
-    std::thread([&] {
-        free = lock.tryWriteLock();
-        if (free)
-            lock.writeUnlock();
-    }).join();
+    std::thread(
+        [&]
+        {
+            free = lock.tryWriteLock();
+            if (free)
+                lock.writeUnlock();
+        })
+        .join();
     CHECK(free);
     lock.destroy();
 }

@@ -22,11 +22,13 @@ KDRV_CONST_INIT RWLock g_rw;
 bool tryReadElsewhere(RWLock& lock)
 {
     bool got = false;
-    std::thread t([&] {
-        got = lock.tryReadLock();
-        if (got)
-            lock.readUnlock();
-    });
+    std::thread t(
+        [&]
+        {
+            got = lock.tryReadLock();
+            if (got)
+                lock.readUnlock();
+        });
     t.join();
     return got;
 }
@@ -34,11 +36,13 @@ bool tryReadElsewhere(RWLock& lock)
 bool tryWriteElsewhere(RWLock& lock)
 {
     bool got = false;
-    std::thread t([&] {
-        got = lock.tryWriteLock();
-        if (got)
-            lock.writeUnlock();
-    });
+    std::thread t(
+        [&]
+        {
+            got = lock.tryWriteLock();
+            if (got)
+                lock.writeUnlock();
+        });
     t.join();
     return got;
 }
@@ -94,12 +98,14 @@ TEST_CASE("rwlock: a waiting writer holds off new readers, then gets the lock")
     Fixture f;
     std::atomic<int> stage{0};
     f.lock.readLock();
-    std::thread writer([&] {
-        stage.store(1);
-        f.lock.writeLock();
-        stage.store(2);
-        f.lock.writeUnlock();
-    });
+    std::thread writer(
+        [&]
+        {
+            stage.store(1);
+            f.lock.writeLock();
+            stage.store(2);
+            f.lock.writeUnlock();
+        });
     // Once the writer waits, a new reader is refused (writer preference).
     kdrvtest::waitUntil([&] { return !tryReadElsewhere(f.lock); });
     CHECK(stage.load() == 1);
@@ -131,14 +137,16 @@ TEST_CASE("rwlock: upgrade waits for the other readers to leave")
     Fixture f;
     std::atomic<int> stage{0};
     f.lock.readLock(); // the test thread: another reader
-    std::thread upgrader([&] {
-        f.lock.readLock();
-        stage.store(1);
-        UpgradeResult r = f.lock.upgradeToWrite();
-        stage.store(r == UpgradeResult::Upgraded ? 2 : 3);
-        if (r == UpgradeResult::Upgraded)
-            f.lock.writeUnlock();
-    });
+    std::thread upgrader(
+        [&]
+        {
+            f.lock.readLock();
+            stage.store(1);
+            UpgradeResult r = f.lock.upgradeToWrite();
+            stage.store(r == UpgradeResult::Upgraded ? 2 : 3);
+            if (r == UpgradeResult::Upgraded)
+                f.lock.writeUnlock();
+        });
     // The pending upgrade refuses new readers.
     kdrvtest::waitUntil([&] { return stage.load() == 1 && !tryReadElsewhere(f.lock); });
     CHECK(stage.load() == 1);
@@ -152,14 +160,16 @@ TEST_CASE("rwlock: a second concurrent upgrade fails and RELEASES the shared hol
     Fixture f;
     std::atomic<int> first{0};
     f.lock.readLock();
-    std::thread upgrader([&] {
-        f.lock.readLock();
-        first.store(1);
-        UpgradeResult r = f.lock.upgradeToWrite();
-        first.store(r == UpgradeResult::Upgraded ? 2 : 3);
-        if (r == UpgradeResult::Upgraded)
-            f.lock.writeUnlock();
-    });
+    std::thread upgrader(
+        [&]
+        {
+            f.lock.readLock();
+            first.store(1);
+            UpgradeResult r = f.lock.upgradeToWrite();
+            first.store(r == UpgradeResult::Upgraded ? 2 : 3);
+            if (r == UpgradeResult::Upgraded)
+                f.lock.writeUnlock();
+        });
     kdrvtest::waitUntil([&] { return first.load() == 1 && !tryReadElsewhere(f.lock); });
 
     // Our upgrade conflicts with the pending one: it fails, our hold is gone,
@@ -177,12 +187,14 @@ TEST_CASE("rwlock: an upgrade beats a writer that was already waiting")
     Fixture f;
     std::atomic<int> writerStage{0};
     f.lock.readLock();
-    std::thread writer([&] {
-        writerStage.store(1);
-        f.lock.writeLock();
-        writerStage.store(2);
-        f.lock.writeUnlock();
-    });
+    std::thread writer(
+        [&]
+        {
+            writerStage.store(1);
+            f.lock.writeLock();
+            writerStage.store(2);
+            f.lock.writeUnlock();
+        });
     kdrvtest::waitUntil([&] { return !tryReadElsewhere(f.lock); }); // writer waiting
     REQUIRE(f.lock.upgradeToWrite() == UpgradeResult::Upgraded);
     CHECK(writerStage.load() == 1); // still waiting
@@ -210,13 +222,15 @@ TEST_CASE("rwlock: RWLockGuard tracks its mode through upgrade, downgrade and lo
     // Losing the lock in a failed upgrade leaves the guard holding nothing.
     std::atomic<int> first{0};
     kdrv::RWLockGuard guard(f.lock);
-    std::thread upgrader([&] {
-        f.lock.readLock();
-        first.store(1);
-        if (f.lock.upgradeToWrite() == UpgradeResult::Upgraded)
-            f.lock.writeUnlock();
-        first.store(2);
-    });
+    std::thread upgrader(
+        [&]
+        {
+            f.lock.readLock();
+            first.store(1);
+            if (f.lock.upgradeToWrite() == UpgradeResult::Upgraded)
+                f.lock.writeUnlock();
+            first.store(2);
+        });
     kdrvtest::waitUntil([&] { return first.load() == 1 && !tryReadElsewhere(f.lock); });
     CHECK_FALSE(guard.upgrade());
     CHECK(guard.mode() == kdrv::RWLockGuard::Mode::None);
@@ -247,81 +261,87 @@ TEST_CASE("stress: rwlock readers never see a torn multi-word value")
     std::atomic<long> ops{0};
     long writes = 0; // guarded by the write lock
     kdrvtest::InsideCounter exclusive;
-    kdrvtest::ProgressWatchdog dog("rwlock torn-value stress", [&] {
-        return "writes=" + std::to_string(writes) + " exclusive=" + std::to_string(exclusive.now.load());
-    });
+    kdrvtest::ProgressWatchdog dog("rwlock torn-value stress",
+                                   [&]
+                                   {
+                                       return "writes=" + std::to_string(writes) +
+                                              " exclusive=" + std::to_string(exclusive.now.load());
+                                   });
 
-    auto consistent = [&] {
-        return value.w[1] == value.w[0] && value.w[2] == value.w[0] && value.w[3] == value.w[0];
-    };
+    auto consistent = [&]
+    { return value.w[1] == value.w[0] && value.w[2] == value.w[0] && value.w[3] == value.w[0]; };
     std::vector<std::thread> pool;
     for (int r = 0; r < readers; ++r)
     {
-        pool.emplace_back([&, r] {
-            long local = 0;
-            for (long i = 0; i < iters; ++i)
+        pool.emplace_back(
+            [&, r]
             {
-                if ((i & 63) == r)
+                long local = 0;
+                for (long i = 0; i < iters; ++i)
                 {
-                    f.lock.readLock();
-                    if (!consistent())
-                        torn.fetch_add(1);
-                    if (f.lock.upgradeToWrite() == UpgradeResult::Upgraded)
+                    if ((i & 63) == r)
                     {
-                        exclusive.enter();
-                        long v = value.w[0] + 1;
-                        for (long& w : value.w)
-                            w = v;
-                        ++writes;
-                        exclusive.leave();
-                        f.lock.writeUnlock();
+                        f.lock.readLock();
+                        if (!consistent())
+                            torn.fetch_add(1);
+                        if (f.lock.upgradeToWrite() == UpgradeResult::Upgraded)
+                        {
+                            exclusive.enter();
+                            long v = value.w[0] + 1;
+                            for (long& w : value.w)
+                                w = v;
+                            ++writes;
+                            exclusive.leave();
+                            f.lock.writeUnlock();
+                        }
+                        dog.tick();
+                        local += 2;
+                        continue;
                     }
-                    dog.tick();
-                    local += 2;
-                    continue;
+                    kdrv::RWLockReadGuard guard(f.lock);
+                    if (!consistent() || exclusive.now.load() != 0)
+                        torn.fetch_add(1);
+                    ++local;
                 }
-                kdrv::RWLockReadGuard guard(f.lock);
-                if (!consistent() || exclusive.now.load() != 0)
-                    torn.fetch_add(1);
-                ++local;
-            }
-            ops.fetch_add(local);
-        });
+                ops.fetch_add(local);
+            });
     }
     for (int w = 0; w < writers; ++w)
     {
-        pool.emplace_back([&] {
-            long local = 0;
-            for (long i = 0; i < iters / 4; ++i)
+        pool.emplace_back(
+            [&]
             {
-                if ((i & 15) == 0 && !f.lock.tryWriteLock())
-                    f.lock.writeLock();
-                else if ((i & 15) != 0)
-                    f.lock.writeLock();
-                exclusive.enter();
-                if (!consistent())
-                    torn.fetch_add(1);
-                long v = value.w[0] + 1;
-                for (long& each : value.w)
-                    each = v;
-                ++writes;
-                exclusive.leave();
-                dog.tick();
-                if ((i & 7) == 3)
+                long local = 0;
+                for (long i = 0; i < iters / 4; ++i)
                 {
-                    f.lock.downgradeToRead();
-                    if (!consistent() || value.w[0] != v)
+                    if ((i & 15) == 0 && !f.lock.tryWriteLock())
+                        f.lock.writeLock();
+                    else if ((i & 15) != 0)
+                        f.lock.writeLock();
+                    exclusive.enter();
+                    if (!consistent())
                         torn.fetch_add(1);
-                    f.lock.readUnlock();
+                    long v = value.w[0] + 1;
+                    for (long& each : value.w)
+                        each = v;
+                    ++writes;
+                    exclusive.leave();
+                    dog.tick();
+                    if ((i & 7) == 3)
+                    {
+                        f.lock.downgradeToRead();
+                        if (!consistent() || value.w[0] != v)
+                            torn.fetch_add(1);
+                        f.lock.readUnlock();
+                    }
+                    else
+                    {
+                        f.lock.writeUnlock();
+                    }
+                    ++local;
                 }
-                else
-                {
-                    f.lock.writeUnlock();
-                }
-                ++local;
-            }
-            ops.fetch_add(local);
-        });
+                ops.fetch_add(local);
+            });
     }
     for (auto& t : pool)
         t.join();

@@ -163,17 +163,21 @@ TEST_CASE("serial port: release clears every bit and wakes all waiters")
     p.open();
     std::atomic<int> done{0};
     std::atomic<int> r1{0}, r2{0};
-    std::thread a([&] {
-        uint32_t st = kSerialStateTxEvent;
-        r1 = static_cast<int>(p.port.watchState(&st, kSerialStateTxEvent));
-        done++;
-    });
-    std::thread b([&] {
-        uint8_t buf[4];
-        uint32_t n = 0;
-        r2 = static_cast<int>(p.port.dequeueData(buf, 4, &n, 1));
-        done++;
-    });
+    std::thread a(
+        [&]
+        {
+            uint32_t st = kSerialStateTxEvent;
+            r1 = static_cast<int>(p.port.watchState(&st, kSerialStateTxEvent));
+            done++;
+        });
+    std::thread b(
+        [&]
+        {
+            uint8_t buf[4];
+            uint32_t n = 0;
+            r2 = static_cast<int>(p.port.dequeueData(buf, 4, &n, 1));
+            done++;
+        });
     settle();
     CHECK(done.load() == 0);
     CHECK(p.port.releasePort() == Status::Success);
@@ -195,18 +199,19 @@ TEST_CASE("serial port: setState forms and wakeups")
     p.open();
     CHECK(p.port.setState(0, kSerialStateAcquired) == Status::BadArgument);
     CHECK(p.port.setState(0, kSerialStateActive) == Status::BadArgument);
-    CHECK(p.port.setState(kSerialStateRxEvent | 0x1, kSerialStateRxEvent | 0x1) ==
-          Status::Success);
+    CHECK(p.port.setState(kSerialStateRxEvent | 0x1, kSerialStateRxEvent | 0x1) == Status::Success);
     CHECK((p.state() & (kSerialStateRxEvent | 0x1)) == (kSerialStateRxEvent | 0x1));
 
     std::atomic<int> result{-1};
     std::atomic<uint32_t> seen{0};
-    std::thread w([&] {
-        uint32_t st = kSerialStateTxEvent;
-        Status s = p.port.watchState(&st, kSerialStateTxEvent);
-        seen = st;
-        result = static_cast<int>(s);
-    });
+    std::thread w(
+        [&]
+        {
+            uint32_t st = kSerialStateTxEvent;
+            Status s = p.port.watchState(&st, kSerialStateTxEvent);
+            seen = st;
+            result = static_cast<int>(s);
+        });
     // Wait until the watcher is registered.
     while ((p.port.watchedBits() & kSerialStateTxEvent) == 0)
         std::this_thread::yield();
@@ -250,10 +255,12 @@ TEST_CASE("serial port: watchState edge cases")
                             kdrv::platform::monotonicNanos() + 5000000u) == Status::Timeout);
     // Interrupted sleep.
     std::atomic<int> result{-1};
-    std::thread w([&] {
-        uint32_t s2 = kSerialStateTxEvent;
-        result = static_cast<int>(p.port.watchState(&s2, kSerialStateTxEvent));
-    });
+    std::thread w(
+        [&]
+        {
+            uint32_t s2 = kSerialStateTxEvent;
+            result = static_cast<int>(p.port.watchState(&s2, kSerialStateTxEvent));
+        });
     // Interrupt until the watcher has gone to sleep and come back.
     while (result.load() == -1)
     {
@@ -263,10 +270,12 @@ TEST_CASE("serial port: watchState edge cases")
     w.join();
     CHECK(result.load() == static_cast<int>(Status::Aborted));
     // The automatic ACTIVE watch: deactivation wakes with IOError.
-    std::thread w2([&] {
-        uint32_t s2 = kSerialStateTxEvent;
-        result = static_cast<int>(p.port.watchState(&s2, kSerialStateTxEvent));
-    });
+    std::thread w2(
+        [&]
+        {
+            uint32_t s2 = kSerialStateTxEvent;
+            result = static_cast<int>(p.port.watchState(&s2, kSerialStateTxEvent));
+        });
     while ((p.port.watchedBits() & kSerialStateTxEvent) == 0)
         std::this_thread::yield();
     CHECK(p.port.executeEvent(kSerialEventActive, 0) == Status::Success);
@@ -322,19 +331,21 @@ TEST_CASE("serial port: enqueueData with sleep completes against a draining tran
     for (size_t i = 0; i < src.size(); ++i)
         src[i] = static_cast<uint8_t>(i * 7);
     std::atomic<bool> stop{false};
-    std::thread hw([&] {
-        uint8_t buf[5];
-        while (!stop)
+    std::thread hw(
+        [&]
         {
-            uint32_t n = p.port.transmitTake(buf, 5);
-            sent.insert(sent.end(), buf, buf + n);
-            if (n == 0)
+            uint8_t buf[5];
+            while (!stop)
             {
-                p.port.transmitIdle();
-                std::this_thread::yield();
+                uint32_t n = p.port.transmitTake(buf, 5);
+                sent.insert(sent.end(), buf, buf + n);
+                if (n == 0)
+                {
+                    p.port.transmitIdle();
+                    std::this_thread::yield();
+                }
             }
-        }
-    });
+        });
     uint32_t count = 0;
     CHECK(p.port.enqueueData(src.data(), 300, &count, true) == Status::Success);
     CHECK(count == 300u);
@@ -353,12 +364,14 @@ TEST_CASE("serial port: close during a sleeping enqueue returns IOError and the 
     uint8_t data[20] = {0};
     std::atomic<int> result{-1};
     std::atomic<uint32_t> accepted{999};
-    std::thread w([&] {
-        uint32_t count = 0;
-        Status s = p.port.enqueueData(data, 20, &count, true);
-        accepted = count;
-        result = static_cast<int>(s);
-    });
+    std::thread w(
+        [&]
+        {
+            uint32_t count = 0;
+            Status s = p.port.enqueueData(data, 20, &count, true);
+            accepted = count;
+            result = static_cast<int>(s);
+        });
     while ((p.port.watchedBits() & kSerialStateTxqLowWater) == 0)
         std::this_thread::yield();
     CHECK(p.port.releasePort() == Status::Success);
@@ -373,10 +386,12 @@ TEST_CASE("serial port: flush wakes writers waiting for LOW_WATER")
     p.open();
     uint8_t data[12] = {0};
     std::atomic<int> result{-1};
-    std::thread w([&] {
-        uint32_t count = 0;
-        result = static_cast<int>(p.port.enqueueData(data, 12, &count, true));
-    });
+    std::thread w(
+        [&]
+        {
+            uint32_t count = 0;
+            result = static_cast<int>(p.port.enqueueData(data, 12, &count, true));
+        });
     while ((p.port.watchedBits() & kSerialStateTxqLowWater) == 0)
         std::this_thread::yield();
     CHECK(p.port.executeEvent(kSerialEventTxqFlush, 0) == Status::Success);
@@ -426,12 +441,14 @@ TEST_CASE("serial port: dequeueData")
     CHECK(count == 2u);
     std::atomic<int> result{-1};
     std::atomic<uint32_t> got{0};
-    std::thread r([&] {
-        uint32_t c = 0;
-        Status s = p.port.dequeueData(buf, 10, &c, 5);
-        got = c;
-        result = static_cast<int>(s);
-    });
+    std::thread r(
+        [&]
+        {
+            uint32_t c = 0;
+            Status s = p.port.dequeueData(buf, 10, &c, 5);
+            got = c;
+            result = static_cast<int>(s);
+        });
     for (uint8_t i = 0; i < 5; ++i)
     {
         settle();
@@ -444,10 +461,12 @@ TEST_CASE("serial port: dequeueData")
     CHECK(buf[0] == 10);
 
     // Close during the wait.
-    std::thread r2([&] {
-        uint32_t c = 0;
-        result = static_cast<int>(p.port.dequeueData(buf, 4, &c, 1));
-    });
+    std::thread r2(
+        [&]
+        {
+            uint32_t c = 0;
+            result = static_cast<int>(p.port.dequeueData(buf, 4, &c, 1));
+        });
     while ((p.port.watchedBits() & kSerialStateRxqEmpty) == 0)
         std::this_thread::yield();
     CHECK(p.port.releasePort() == Status::Success);
@@ -520,11 +539,13 @@ TEST_CASE("serial port: in-band RX events keep their place in the stream")
     CHECK(p.port.dequeueEvent(nullptr, &data, false) == Status::BadArgument);
     // A sleeping dequeueEvent wakes when an event arrives.
     std::atomic<uint32_t> got{0};
-    std::thread w([&] {
-        uint32_t e = 0, d = 0;
-        if (p.port.dequeueEvent(&e, &d, true) == Status::Success)
-            got = e;
-    });
+    std::thread w(
+        [&]
+        {
+            uint32_t e = 0, d = 0;
+            if (p.port.dequeueEvent(&e, &d, true) == Status::Success)
+                got = e;
+        });
     settle();
     CHECK(p.port.receiveEvent(kSerialEventIntegrityError, 0) == Status::Success);
     w.join();
@@ -572,7 +593,7 @@ TEST_CASE("serial port: executeEvent and requestEvent")
     CHECK(p.port.executeEvent(0x7Cu, 0) == Status::BadArgument); // unknown
     CHECK(p.port.requestEvent(0x7Cu, &v) == Status::BadArgument);
     CHECK(p.port.executeEvent(kSerialEventTxqAvailable, 0) == Status::BadArgument); // query only
-    CHECK(p.port.requestEvent(kSerialEventDataRate, &v) == Status::Success);          // via hook
+    CHECK(p.port.requestEvent(kSerialEventDataRate, &v) == Status::Success);        // via hook
     CHECK(v == 19200u);
     CHECK(p.port.requestEvent(kSerialEventTxqHighWater, &v) == Status::Success);
     CHECK(v == 2730u);
@@ -650,17 +671,19 @@ TEST_CASE("serial port: capacities 1 and 2 use the clamped low mark")
         p.open();
         uint8_t data[4] = {1, 2, 3, 4};
         std::atomic<bool> stop{false};
-        std::thread hw([&] {
-            uint8_t b[4];
-            while (!stop)
+        std::thread hw(
+            [&]
             {
-                if (p.port.transmitTake(b, 4) == 0)
+                uint8_t b[4];
+                while (!stop)
                 {
-                    p.port.transmitIdle();
-                    std::this_thread::yield();
+                    if (p.port.transmitTake(b, 4) == 0)
+                    {
+                        p.port.transmitIdle();
+                        std::this_thread::yield();
+                    }
                 }
-            }
-        });
+            });
         uint32_t count = 0;
         // Would never wake with Apple's low mark of 0.
         CHECK(p.port.enqueueData(data, 4, &count, true) == Status::Success);
@@ -679,53 +702,58 @@ TEST_CASE("stress: serial port producer and consumer lose no byte and no wakeup"
     p.open();
     std::atomic<bool> failed{false};
     // Writer thread -> TX -> "wire" thread -> RX -> reader thread.
-    std::thread writer([&] {
-        TestRng rng(3);
-        uint8_t chunk[100];
-        uint32_t seq = 0;
-        while (seq < total)
+    std::thread writer(
+        [&]
         {
-            uint32_t n = std::min<uint32_t>(1 + rng() % 100, total - seq);
-            for (uint32_t i = 0; i < n; ++i)
-                chunk[i] = static_cast<uint8_t>((seq + i) * 17 + 5);
-            uint32_t count = 0;
-            if (p.port.enqueueData(chunk, n, &count, true) != Status::Success || count != n)
+            TestRng rng(3);
+            uint8_t chunk[100];
+            uint32_t seq = 0;
+            while (seq < total)
             {
-                failed = true;
-                return;
+                uint32_t n = std::min<uint32_t>(1 + rng() % 100, total - seq);
+                for (uint32_t i = 0; i < n; ++i)
+                    chunk[i] = static_cast<uint8_t>((seq + i) * 17 + 5);
+                uint32_t count = 0;
+                if (p.port.enqueueData(chunk, n, &count, true) != Status::Success || count != n)
+                {
+                    failed = true;
+                    return;
+                }
+                seq += n;
             }
-            seq += n;
-        }
-    });
+        });
     std::atomic<bool> stop{false};
-    std::thread wire([&] {
-        TestRng rng(4);
-        uint8_t buf[48];
-        uint32_t pending = 0, offset = 0;
-        while (!stop)
+    std::thread wire(
+        [&]
         {
-            if (pending == 0)
+            TestRng rng(4);
+            uint8_t buf[48];
+            uint32_t pending = 0, offset = 0;
+            while (!stop)
             {
-                offset = 0;
-                pending = p.port.transmitTake(buf, 1 + rng() % 48);
                 if (pending == 0)
                 {
-                    p.port.transmitIdle();
-                    std::this_thread::yield();
-                    continue;
+                    offset = 0;
+                    pending = p.port.transmitTake(buf, 1 + rng() % 48);
+                    if (pending == 0)
+                    {
+                        p.port.transmitIdle();
+                        std::this_thread::yield();
+                        continue;
+                    }
                 }
+                // Deliver only what fits, as a device with its own flow control.
+                uint32_t held = 0;
+                if (p.port.requestEvent(kSerialEventRxqAvailable, &held) != Status::Success)
+                    break;
+                uint32_t n =
+                    p.port.receivePut(buf + offset, std::min<uint32_t>(pending, 64 - held));
+                offset += n;
+                pending -= n;
+                if (n == 0)
+                    std::this_thread::yield();
             }
-            // Deliver only what fits, as a device with its own flow control.
-            uint32_t held = 0;
-            if (p.port.requestEvent(kSerialEventRxqAvailable, &held) != Status::Success)
-                break;
-            uint32_t n = p.port.receivePut(buf + offset, std::min<uint32_t>(pending, 64 - held));
-            offset += n;
-            pending -= n;
-            if (n == 0)
-                std::this_thread::yield();
-        }
-    });
+        });
     TestRng rng(5);
     uint8_t buf[128];
     uint32_t seq = 0;

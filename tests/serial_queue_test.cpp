@@ -55,8 +55,9 @@ TEST_CASE("serial queue: default marks for capacities 1, 2, 3, 4, 4095, 4096")
     {
         uint32_t capacity, low, high;
     };
-    const Row rows[] = {{1, 1, 1}, {2, 1, 1}, {3, 1, 2}, {4, 1, 2}, {4095, 1365, 2730},
-                        {4096, 1365, 2730}, {0, 0, 0}, {0xFFFFFFFFu, 0x55555555u, 0xAAAAAAAAu}};
+    const Row rows[] = {
+        {1, 1, 1},          {2, 1, 1},          {3, 1, 2}, {4, 1, 2},
+        {4095, 1365, 2730}, {4096, 1365, 2730}, {0, 0, 0}, {0xFFFFFFFFu, 0x55555555u, 0xAAAAAAAAu}};
     for (const Row& r : rows)
     {
         CAPTURE(r.capacity);
@@ -81,10 +82,10 @@ TEST_CASE("serial queue: default marks for capacities 1, 2, 3, 4, 4095, 4096")
 
 TEST_CASE("serial queue: explicit marks are validated")
 {
-    CHECK(validateSerialWatermarks(2, 1, 10) == Status::BadArgument); // low > high
+    CHECK(validateSerialWatermarks(2, 1, 10) == Status::BadArgument);  // low > high
     CHECK(validateSerialWatermarks(1, 11, 10) == Status::BadArgument); // high > capacity
-    CHECK(validateSerialWatermarks(0, 5, 10) == Status::BadArgument); // low 0 refused
-    CHECK(validateSerialWatermarks(5, 5, 10) == Status::Success);     // low == high
+    CHECK(validateSerialWatermarks(0, 5, 10) == Status::BadArgument);  // low 0 refused
+    CHECK(validateSerialWatermarks(5, 5, 10) == Status::Success);      // low == high
     CHECK(validateSerialWatermarks(10, 10, 10) == Status::Success);
     CHECK(validateSerialWatermarks(1, 1, 1) == Status::Success);
 
@@ -111,9 +112,9 @@ TEST_CASE("serial queue: exact marks use strict comparisons")
           (kSerialStateTxqEmpty | kSerialStateTxqLowWater));
     CHECK(computeQueueBits(1, cap, low, high, false) == kSerialStateTxqLowWater);
     CHECK(computeQueueBits(low - 1, cap, low, high, false) == kSerialStateTxqLowWater);
-    CHECK(computeQueueBits(low, cap, low, high, false) == 0u);     // used == low: clear
+    CHECK(computeQueueBits(low, cap, low, high, false) == 0u); // used == low: clear
     CHECK(computeQueueBits(low + 1, cap, low, high, false) == 0u);
-    CHECK(computeQueueBits(high, cap, low, high, false) == 0u);    // used == high: clear
+    CHECK(computeQueueBits(high, cap, low, high, false) == 0u); // used == high: clear
     CHECK(computeQueueBits(high + 1, cap, low, high, false) == kSerialStateTxqHighWater);
     CHECK(computeQueueBits(cap - 1, cap, low, high, false) == kSerialStateTxqHighWater);
     CHECK(computeQueueBits(cap, cap, low, high, false) ==
@@ -192,7 +193,8 @@ TEST_CASE("serial queue: flow control sends one XOFF and one XON per crossing")
     CHECK(fc.xoffChar() == 0x13);
     int xoff = 0, xon = 0;
     uint32_t prev = rxState(0);
-    auto step = [&](uint32_t used) {
+    auto step = [&](uint32_t used)
+    {
         uint32_t cur = rxState(used);
         uint32_t a = fc.onStateChange(prev, cur);
         xoff += (a & kSerialFlowActionSendXoff) != 0;

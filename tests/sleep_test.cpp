@@ -42,17 +42,21 @@ struct Sleepers
     // sleeping).
     void waitForSleepers(int n)
     {
-        kdrvtest::waitUntil([&] {
-            kdrv::MutexGuard guard(mutex);
-            return sleeping == n;
-        });
+        kdrvtest::waitUntil(
+            [&]
+            {
+                kdrv::MutexGuard guard(mutex);
+                return sleeping == n;
+            });
     }
     void waitForWoken(int n)
     {
-        kdrvtest::waitUntil([&] {
-            kdrv::MutexGuard guard(mutex);
-            return woken == n;
-        });
+        kdrvtest::waitUntil(
+            [&]
+            {
+                kdrv::MutexGuard guard(mutex);
+                return woken == n;
+            });
     }
 };
 
@@ -60,16 +64,18 @@ struct Sleepers
 std::thread sleeper(Sleepers& s, int id, SleepType type, WaitResult* result,
                     std::atomic<kdrv::platform::ThreadId>* self = nullptr)
 {
-    return std::thread([&s, id, type, result, self] {
-        if (self != nullptr)
-            self->store(kdrv::platform::currentThreadId());
-        kdrv::MutexGuard guard(s.mutex);
-        ++s.sleeping;
-        *result = s.mutex.sleep(&s.event, type);
-        s.mutex.assertOwned();
-        s.order[s.woken++] = id;
-        --s.sleeping;
-    });
+    return std::thread(
+        [&s, id, type, result, self]
+        {
+            if (self != nullptr)
+                self->store(kdrv::platform::currentThreadId());
+            kdrv::MutexGuard guard(s.mutex);
+            ++s.sleeping;
+            *result = s.mutex.sleep(&s.event, type);
+            s.mutex.assertOwned();
+            s.order[s.woken++] = id;
+            --s.sleeping;
+        });
 }
 } // namespace
 
@@ -92,11 +98,14 @@ TEST_CASE("sleep: a past deadline times out and returns with the mutex held")
                              SleepType::Interruptible) == WaitResult::TimedOut);
     s.mutex.assertOwned();
     bool otherGot = true;
-    std::thread([&] {
-        otherGot = s.mutex.tryLock();
-        if (otherGot)
-            s.mutex.unlock();
-    }).join();
+    std::thread(
+        [&]
+        {
+            otherGot = s.mutex.tryLock();
+            if (otherGot)
+                s.mutex.unlock();
+        })
+        .join();
     CHECK_FALSE(otherGot);
     s.mutex.unlock();
 }
@@ -115,11 +124,13 @@ TEST_CASE("sleep: a huge timeout saturates instead of wrapping into the past")
 {
     Sleepers s;
     WaitResult r = WaitResult::TimedOut;
-    std::thread t([&] {
-        kdrv::MutexGuard guard(s.mutex);
-        ++s.sleeping;
-        r = s.mutex.sleepFor(&s.event, ~static_cast<uint64_t>(0), SleepType::Uninterruptible);
-    });
+    std::thread t(
+        [&]
+        {
+            kdrv::MutexGuard guard(s.mutex);
+            ++s.sleeping;
+            r = s.mutex.sleepFor(&s.event, ~static_cast<uint64_t>(0), SleepType::Uninterruptible);
+        });
     s.waitForSleepers(1);
     s.mutex.wakeupOne(&s.event);
     t.join();
@@ -165,12 +176,14 @@ TEST_CASE("sleep: wakeupAll wakes every sleeper, other events are not woken")
 
     // A sleeper on a different event (and maybe the same hash bucket) keeps
     // sleeping through wakeupAll(&s.event): it can only time out.
-    std::thread lone([&] {
-        kdrv::MutexGuard guard(other.mutex);
-        ++other.sleeping;
-        otherResult = other.mutex.sleepFor(&other.event, 50ull * 1000 * 1000,
-                                           SleepType::Uninterruptible);
-    });
+    std::thread lone(
+        [&]
+        {
+            kdrv::MutexGuard guard(other.mutex);
+            ++other.sleeping;
+            otherResult =
+                other.mutex.sleepFor(&other.event, 50ull * 1000 * 1000, SleepType::Uninterruptible);
+        });
     other.waitForSleepers(1);
     s.mutex.wakeupAll(&s.event);
     t0.join();
@@ -215,12 +228,14 @@ TEST_CASE("sleep: an interruptible deadline sleep can be interrupted too")
     Sleepers s;
     WaitResult r = WaitResult::Awakened;
     std::atomic<kdrv::platform::ThreadId> id{0};
-    std::thread t([&] {
-        id.store(kdrv::platform::currentThreadId());
-        kdrv::MutexGuard guard(s.mutex);
-        ++s.sleeping;
-        r = s.mutex.sleepFor(&s.event, kLostWakeupNanos, SleepType::Interruptible);
-    });
+    std::thread t(
+        [&]
+        {
+            id.store(kdrv::platform::currentThreadId());
+            kdrv::MutexGuard guard(s.mutex);
+            ++s.sleeping;
+            r = s.mutex.sleepFor(&s.event, kLostWakeupNanos, SleepType::Interruptible);
+        });
     s.waitForSleepers(1);
     kdrvtest::waitUntil([&] { return kdrvtest::interruptSleeper(id.load()); });
     t.join();
@@ -248,61 +263,69 @@ TEST_CASE("stress: sleep/wakeup producer-consumer loses no wakeup")
     std::atomic<long> consumedCount{0};
     std::atomic<int> lostWakeups{0};
     std::atomic<long> sleeps{0};
-    kdrvtest::ProgressWatchdog dog("sleep/wakeup stress", [&] {
-        return "consumed=" + std::to_string(consumedCount.load()) +
-               " lostWakeups=" + std::to_string(lostWakeups.load());
-    }, 30); // longer than the 10 s lost-wakeup guard, which reports first
+    kdrvtest::ProgressWatchdog dog(
+        "sleep/wakeup stress",
+        [&]
+        {
+            return "consumed=" + std::to_string(consumedCount.load()) +
+                   " lostWakeups=" + std::to_string(lostWakeups.load());
+        },
+        30); // longer than the 10 s lost-wakeup guard, which reports first
 
     std::vector<std::thread> pool;
     for (int p = 0; p < producers; ++p)
     {
-        pool.emplace_back([&, p] {
-            for (long i = 1; i <= itemsPerProducer; ++i)
+        pool.emplace_back(
+            [&, p]
             {
-                kdrv::MutexGuard guard(mutex);
-                while (count == kSlots)
+                for (long i = 1; i <= itemsPerProducer; ++i)
                 {
-                    sleeps.fetch_add(1, std::memory_order_relaxed);
-                    if (mutex.sleepFor(&notFull, kLostWakeupNanos,
-                                       SleepType::Uninterruptible) == WaitResult::TimedOut)
-                        lostWakeups.fetch_add(1);
+                    kdrv::MutexGuard guard(mutex);
+                    while (count == kSlots)
+                    {
+                        sleeps.fetch_add(1, std::memory_order_relaxed);
+                        if (mutex.sleepFor(&notFull, kLostWakeupNanos,
+                                           SleepType::Uninterruptible) == WaitResult::TimedOut)
+                            lostWakeups.fetch_add(1);
+                    }
+                    buffer[(head + count) % kSlots] = i * producers + p;
+                    ++count;
+                    // Alternate the two wakeup kinds; both must suffice.
+                    if ((i & 1) != 0)
+                        mutex.wakeupOne(&notEmpty);
+                    else
+                        mutex.wakeupAll(&notEmpty);
                 }
-                buffer[(head + count) % kSlots] = i * producers + p;
-                ++count;
-                // Alternate the two wakeup kinds; both must suffice.
-                if ((i & 1) != 0)
-                    mutex.wakeupOne(&notEmpty);
-                else
-                    mutex.wakeupAll(&notEmpty);
-            }
-        });
+            });
     }
     const long total = producers * itemsPerProducer;
     for (int c = 0; c < consumers; ++c)
     {
-        pool.emplace_back([&] {
-            for (;;)
+        pool.emplace_back(
+            [&]
             {
-                kdrv::MutexGuard guard(mutex);
-                while (count == 0 && consumedCount.load() < total)
+                for (;;)
                 {
-                    sleeps.fetch_add(1, std::memory_order_relaxed);
-                    if (mutex.sleepFor(&notEmpty, kLostWakeupNanos,
-                                       SleepType::Uninterruptible) == WaitResult::TimedOut)
-                        lostWakeups.fetch_add(1);
+                    kdrv::MutexGuard guard(mutex);
+                    while (count == 0 && consumedCount.load() < total)
+                    {
+                        sleeps.fetch_add(1, std::memory_order_relaxed);
+                        if (mutex.sleepFor(&notEmpty, kLostWakeupNanos,
+                                           SleepType::Uninterruptible) == WaitResult::TimedOut)
+                            lostWakeups.fetch_add(1);
+                    }
+                    if (count == 0)
+                        return; // everything consumed; the other consumer finished it
+                    long item = buffer[head];
+                    head = (head + 1) % kSlots;
+                    --count;
+                    consumedSum.fetch_add(item);
+                    dog.tick();
+                    if (consumedCount.fetch_add(1) + 1 == total)
+                        mutex.wakeupAll(&notEmpty); // release the other consumer
+                    mutex.wakeupOne(&notFull);
                 }
-                if (count == 0)
-                    return; // everything consumed; the other consumer finished it
-                long item = buffer[head];
-                head = (head + 1) % kSlots;
-                --count;
-                consumedSum.fetch_add(item);
-                dog.tick();
-                if (consumedCount.fetch_add(1) + 1 == total)
-                    mutex.wakeupAll(&notEmpty); // release the other consumer
-                mutex.wakeupOne(&notFull);
-            }
-        });
+            });
     }
     for (auto& t : pool)
         t.join();

@@ -107,10 +107,13 @@ TEST_CASE("stress: spinlock mutual exclusion, exact counter")
     const long iters = 500000L * kdrvtest::stressScale();
     long counter = 0;
     kdrvtest::InsideCounter inside;
-    kdrvtest::ProgressWatchdog dog("spinlock stress", [&] {
-        return "counter=" + std::to_string(counter) + " inside=" + std::to_string(inside.now.load());
-    });
-    auto section = [&] {
+    kdrvtest::ProgressWatchdog dog("spinlock stress",
+                                   [&] {
+                                       return "counter=" + std::to_string(counter) +
+                                              " inside=" + std::to_string(inside.now.load());
+                                   });
+    auto section = [&]
+    {
         inside.enter();
         ++counter;
         inside.leave();
@@ -118,27 +121,29 @@ TEST_CASE("stress: spinlock mutual exclusion, exact counter")
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
     {
-        pool.emplace_back([&] {
-            for (long i = 0; i < iters; ++i)
+        pool.emplace_back(
+            [&]
             {
-                if ((i & 255) == 0)
-                    dog.tick();
-                if ((i & 7) == 0 && lock.tryLock())
+                for (long i = 0; i < iters; ++i)
                 {
+                    if ((i & 255) == 0)
+                        dog.tick();
+                    if ((i & 7) == 0 && lock.tryLock())
+                    {
+                        section();
+                        lock.unlock();
+                        continue;
+                    }
+                    if ((i & 15) == 1)
+                    {
+                        kdrv::SpinLockIrqGuard guard(lock);
+                        section();
+                        continue;
+                    }
+                    kdrv::SpinLockGuard guard(lock);
                     section();
-                    lock.unlock();
-                    continue;
                 }
-                if ((i & 15) == 1)
-                {
-                    kdrv::SpinLockIrqGuard guard(lock);
-                    section();
-                    continue;
-                }
-                kdrv::SpinLockGuard guard(lock);
-                section();
-            }
-        });
+            });
     }
     for (auto& t : pool)
         t.join();

@@ -62,7 +62,8 @@ struct CpuSet
 
 const CpuSet& initialCpus()
 {
-    static const CpuSet set = [] {
+    static const CpuSet set = []
+    {
         CpuSet s;
         CPU_ZERO(&s.mask);
         if (sched_getaffinity(0, sizeof(s.mask), &s.mask) == 0)
@@ -235,7 +236,8 @@ void setClockCounters(benchmark::State& state)
     }
     if (now > 0.0)
     {
-        state.counters["GHz"] = benchmark::Counter((start + now) / 2.0, benchmark::Counter::kAvgThreads);
+        state.counters["GHz"] =
+            benchmark::Counter((start + now) / 2.0, benchmark::Counter::kAvgThreads);
     }
     restoreAffinity();
 }

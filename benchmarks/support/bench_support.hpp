@@ -82,7 +82,7 @@ bool pinThreadToCpu(int cpu);
 // ->Threads(n) already starts and stops its threads together.
 class SpinBarrier
 {
-public:
+  public:
     explicit SpinBarrier(int n) : threads_(n) {}
     SpinBarrier(const SpinBarrier&) = delete;
     SpinBarrier& operator=(const SpinBarrier&) = delete;
@@ -98,8 +98,7 @@ public:
             generation_.fetch_add(1, std::memory_order_release);
             return;
         }
-        for (unsigned spins = 0; generation_.load(std::memory_order_acquire) == generation;
-             ++spins)
+        for (unsigned spins = 0; generation_.load(std::memory_order_acquire) == generation; ++spins)
         {
             if (spins < 4096)
             {
@@ -114,7 +113,7 @@ public:
         }
     }
 
-private:
+  private:
     alignas(64) std::atomic<int> arrived_{0};
     alignas(64) std::atomic<unsigned> generation_{0};
     const int threads_;

@@ -41,11 +41,7 @@ namespace ckcompat
 struct AnyPointer
 {
     void* value;
-    template <class T>
-    operator T*() const
-    {
-        return static_cast<T*>(value);
-    }
+    template <class T> operator T*() const { return static_cast<T*>(value); }
 };
 
 inline AnyPointer fasPointer(void* target, void* value)

@@ -34,67 +34,67 @@ namespace kdrv
 
 /// One class per width, stamped out by a macro (Embedded C++ has no templates).
 /// compareExchange updates *expected with the observed value on failure.
-#define KDRV_DEFINE_ATOMIC_INTEGER_(Name, T)                                                      \
-    class Name                                                                                    \
-    {                                                                                             \
-    public:                                                                                       \
-        constexpr Name() : value_(0) {}                                                           \
-        constexpr explicit Name(T v) : value_(v) {}                                               \
-        KDRV_NONCOPYABLE(Name);                                                                   \
-        KDRV_INLINE T load(MemoryOrder o) const { return __atomic_load_n(&value_, KDRV_MO_(o)); } \
-        KDRV_INLINE void store(T v, MemoryOrder o) { __atomic_store_n(&value_, v, KDRV_MO_(o)); } \
-        KDRV_INLINE T exchange(T v, MemoryOrder o)                                                \
-        {                                                                                         \
-            return __atomic_exchange_n(&value_, v, KDRV_MO_(o));                                  \
-        }                                                                                         \
-        KDRV_INLINE T fetchAdd(T v, MemoryOrder o)                                                \
-        {                                                                                         \
-            return __atomic_fetch_add(&value_, v, KDRV_MO_(o));                                   \
-        }                                                                                         \
-        KDRV_INLINE T fetchSub(T v, MemoryOrder o)                                                \
-        {                                                                                         \
-            return __atomic_fetch_sub(&value_, v, KDRV_MO_(o));                                   \
-        }                                                                                         \
-        KDRV_INLINE T fetchAnd(T v, MemoryOrder o)                                                \
-        {                                                                                         \
-            return __atomic_fetch_and(&value_, v, KDRV_MO_(o));                                   \
-        }                                                                                         \
-        KDRV_INLINE T fetchOr(T v, MemoryOrder o)                                                 \
-        {                                                                                         \
-            return __atomic_fetch_or(&value_, v, KDRV_MO_(o));                                    \
-        }                                                                                         \
-        KDRV_INLINE T fetchXor(T v, MemoryOrder o)                                                \
-        {                                                                                         \
-            return __atomic_fetch_xor(&value_, v, KDRV_MO_(o));                                   \
-        }                                                                                         \
-        KDRV_INLINE T addFetch(T v, MemoryOrder o)                                                \
-        {                                                                                         \
-            return __atomic_add_fetch(&value_, v, KDRV_MO_(o));                                   \
-        }                                                                                         \
-        KDRV_INLINE T subFetch(T v, MemoryOrder o)                                                \
-        {                                                                                         \
-            return __atomic_sub_fetch(&value_, v, KDRV_MO_(o));                                   \
-        }                                                                                         \
-        KDRV_INLINE bool compareExchange(T* expected, T desired, MemoryOrder success,             \
-                                         MemoryOrder failure)                                     \
-        {                                                                                         \
-            return __atomic_compare_exchange_n(&value_, expected, desired, false,                 \
-                                               KDRV_MO_(success), KDRV_MO_(failure));             \
-        }                                                                                         \
-        KDRV_INLINE bool compareExchangeWeak(T* expected, T desired, MemoryOrder success,         \
-                                             MemoryOrder failure)                                 \
-        {                                                                                         \
-            return __atomic_compare_exchange_n(&value_, expected, desired, true,                  \
-                                               KDRV_MO_(success), KDRV_MO_(failure));             \
-        }                                                                                         \
-        /* Non-atomic access for single-owner phases (init, teardown). */                        \
-        KDRV_INLINE T loadPlain() const { return value_; }                                        \
-        KDRV_INLINE void storePlain(T v) { value_ = v; }                                          \
-                                                                                                  \
-    private:                                                                                      \
-        T value_;                                                                                 \
-    };                                                                                            \
-    static_assert(sizeof(Name) == sizeof(T), #Name " must be exactly one " #T);                   \
+#define KDRV_DEFINE_ATOMIC_INTEGER_(Name, T)                                                       \
+    class Name                                                                                     \
+    {                                                                                              \
+      public:                                                                                      \
+        constexpr Name() : value_(0) {}                                                            \
+        constexpr explicit Name(T v) : value_(v) {}                                                \
+        KDRV_NONCOPYABLE(Name);                                                                    \
+        KDRV_INLINE T load(MemoryOrder o) const { return __atomic_load_n(&value_, KDRV_MO_(o)); }  \
+        KDRV_INLINE void store(T v, MemoryOrder o) { __atomic_store_n(&value_, v, KDRV_MO_(o)); }  \
+        KDRV_INLINE T exchange(T v, MemoryOrder o)                                                 \
+        {                                                                                          \
+            return __atomic_exchange_n(&value_, v, KDRV_MO_(o));                                   \
+        }                                                                                          \
+        KDRV_INLINE T fetchAdd(T v, MemoryOrder o)                                                 \
+        {                                                                                          \
+            return __atomic_fetch_add(&value_, v, KDRV_MO_(o));                                    \
+        }                                                                                          \
+        KDRV_INLINE T fetchSub(T v, MemoryOrder o)                                                 \
+        {                                                                                          \
+            return __atomic_fetch_sub(&value_, v, KDRV_MO_(o));                                    \
+        }                                                                                          \
+        KDRV_INLINE T fetchAnd(T v, MemoryOrder o)                                                 \
+        {                                                                                          \
+            return __atomic_fetch_and(&value_, v, KDRV_MO_(o));                                    \
+        }                                                                                          \
+        KDRV_INLINE T fetchOr(T v, MemoryOrder o)                                                  \
+        {                                                                                          \
+            return __atomic_fetch_or(&value_, v, KDRV_MO_(o));                                     \
+        }                                                                                          \
+        KDRV_INLINE T fetchXor(T v, MemoryOrder o)                                                 \
+        {                                                                                          \
+            return __atomic_fetch_xor(&value_, v, KDRV_MO_(o));                                    \
+        }                                                                                          \
+        KDRV_INLINE T addFetch(T v, MemoryOrder o)                                                 \
+        {                                                                                          \
+            return __atomic_add_fetch(&value_, v, KDRV_MO_(o));                                    \
+        }                                                                                          \
+        KDRV_INLINE T subFetch(T v, MemoryOrder o)                                                 \
+        {                                                                                          \
+            return __atomic_sub_fetch(&value_, v, KDRV_MO_(o));                                    \
+        }                                                                                          \
+        KDRV_INLINE bool compareExchange(T* expected, T desired, MemoryOrder success,              \
+                                         MemoryOrder failure)                                      \
+        {                                                                                          \
+            return __atomic_compare_exchange_n(&value_, expected, desired, false,                  \
+                                               KDRV_MO_(success), KDRV_MO_(failure));              \
+        }                                                                                          \
+        KDRV_INLINE bool compareExchangeWeak(T* expected, T desired, MemoryOrder success,          \
+                                             MemoryOrder failure)                                  \
+        {                                                                                          \
+            return __atomic_compare_exchange_n(&value_, expected, desired, true,                   \
+                                               KDRV_MO_(success), KDRV_MO_(failure));              \
+        }                                                                                          \
+        /* Non-atomic access for single-owner phases (init, teardown). */                          \
+        KDRV_INLINE T loadPlain() const { return value_; }                                         \
+        KDRV_INLINE void storePlain(T v) { value_ = v; }                                           \
+                                                                                                   \
+      private:                                                                                     \
+        T value_;                                                                                  \
+    };                                                                                             \
+    static_assert(sizeof(Name) == sizeof(T), #Name " must be exactly one " #T);                    \
     static_assert(alignof(Name) == sizeof(T), #Name " must be naturally aligned")
 
 KDRV_DEFINE_ATOMIC_INTEGER_(AtomicU32, uint32_t);
@@ -107,7 +107,7 @@ KDRV_DEFINE_ATOMIC_INTEGER_(AtomicI64, int64_t);
 /// An atomic void*. Callers cast; there is no typed variant without templates.
 class AtomicPtr
 {
-public:
+  public:
     constexpr AtomicPtr() : value_(nullptr) {}
     constexpr explicit AtomicPtr(void* v) : value_(v) {}
     KDRV_NONCOPYABLE(AtomicPtr);
@@ -124,7 +124,7 @@ public:
                                            KDRV_MO_(failure));
     }
 
-private:
+  private:
     void* value_;
 };
 static_assert(sizeof(AtomicPtr) == sizeof(void*), "AtomicPtr must be exactly one pointer");
@@ -132,15 +132,21 @@ static_assert(sizeof(AtomicPtr) == sizeof(void*), "AtomicPtr must be exactly one
 /// An atomic flag for test-and-set locks; one byte so it can share a word.
 class AtomicFlag
 {
-public:
+  public:
     constexpr AtomicFlag() : value_(0) {}
     KDRV_NONCOPYABLE(AtomicFlag);
     /// Returns the previous state.
-    KDRV_INLINE bool testAndSet(MemoryOrder o) { return __atomic_exchange_n(&value_, uint8_t(1), KDRV_MO_(o)) != 0; }
-    KDRV_INLINE bool test(MemoryOrder o) const { return __atomic_load_n(&value_, KDRV_MO_(o)) != 0; }
+    KDRV_INLINE bool testAndSet(MemoryOrder o)
+    {
+        return __atomic_exchange_n(&value_, uint8_t(1), KDRV_MO_(o)) != 0;
+    }
+    KDRV_INLINE bool test(MemoryOrder o) const
+    {
+        return __atomic_load_n(&value_, KDRV_MO_(o)) != 0;
+    }
     KDRV_INLINE void clear(MemoryOrder o) { __atomic_store_n(&value_, uint8_t(0), KDRV_MO_(o)); }
 
-private:
+  private:
     uint8_t value_;
 };
 

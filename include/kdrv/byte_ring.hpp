@@ -68,12 +68,12 @@
 #ifndef KDRV_BYTE_RING_HPP
 #define KDRV_BYTE_RING_HPP
 
-#include "kdrv/atomic.hpp"   // for AtomicU32, MemoryOrder
-#include "kdrv/base.hpp"     // for KDRV_CACHE_ALIGNED, min32
-#include "kdrv/contract.hpp" // for KDRV_EXPECTS
-#include "kdrv/copy.hpp"     // for copyBulk
+#include "kdrv/atomic.hpp"            // for AtomicU32, MemoryOrder
+#include "kdrv/base.hpp"              // for KDRV_CACHE_ALIGNED, min32
+#include "kdrv/contract.hpp"          // for KDRV_EXPECTS
+#include "kdrv/copy.hpp"              // for copyBulk
 #include "kdrv/platform/platform.hpp" // for KDRV_MODEL_WRITE_BYTES (no-op outside the model build)
-#include "kdrv/status.hpp"   // for Status
+#include "kdrv/status.hpp"            // for Status
 
 namespace kdrv
 {
@@ -96,7 +96,7 @@ class ByteRingGetBatch;
 
 class ByteRing
 {
-public:
+  public:
     /// Largest storage: counters are uint32_t, so fill levels up to 2^31 are
     /// unambiguous.
     static constexpr uint32_t kMaxStorageSize = 0x80000000u;
@@ -341,7 +341,7 @@ public:
         return in - out;
     }
 
-private:
+  private:
     friend class ByteRingPutBatch;
     friend class ByteRingGetBatch;
 
@@ -479,7 +479,7 @@ static_assert(alignof(ByteRing) <= kMaxTypeAlignment, "over-aligned");
 /// wrote to the same place hold either's value.
 class ByteRingPutBatch
 {
-public:
+  public:
     explicit ByteRingPutBatch(ByteRing& ring)
         : ring_(ring), buffer_(ring.producer_.buffer), mask_(ring.producer_.mask),
           base_(ring.producer_.in.load(MemoryOrder::Relaxed)), head_(base_),
@@ -521,7 +521,7 @@ public:
         return Status::Success;
     }
 
-private:
+  private:
     uint32_t refresh()
     {
         const uint32_t free = ring_.refreshProducerLimit(head_);
@@ -544,7 +544,7 @@ private:
 /// it (the batch's gets are not returned, so no byte is freed twice).
 class ByteRingGetBatch
 {
-public:
+  public:
     explicit ByteRingGetBatch(ByteRing& ring)
         : ring_(ring), buffer_(ring.consumer_.buffer), mask_(ring.consumer_.mask),
           base_(ring.consumer_.out.load(MemoryOrder::Relaxed)), tail_(base_),
@@ -587,7 +587,7 @@ public:
         return Status::Success;
     }
 
-private:
+  private:
     uint32_t refresh()
     {
         const uint32_t held = ring_.refreshConsumerLimit(tail_);

@@ -21,9 +21,9 @@
 #include "kdrv/platform/platform.hpp" // for platform::contractFailed
 
 #if KDRV_CONFIG_CONTRACTS
-#define KDRV_CONTRACT_CHECK_(kind, cond)                                                       \
-    (KDRV_LIKELY(cond) ? static_cast<void>(0)                                                  \
-                       : ::kdrv::platform::contractFailed(::kdrv::ContractKind::kind, #cond, \
+#define KDRV_CONTRACT_CHECK_(kind, cond)                                                           \
+    (KDRV_LIKELY(cond) ? static_cast<void>(0)                                                      \
+                       : ::kdrv::platform::contractFailed(::kdrv::ContractKind::kind, #cond,       \
                                                           __FILE__, __LINE__))
 #else
 #define KDRV_CONTRACT_CHECK_(kind, cond) static_cast<void>(sizeof((cond) ? 1 : 0))

@@ -68,9 +68,18 @@ constexpr uint64_t convert64(uint64_t v, ByteOrder from, ByteOrder to)
     return from == to ? v : swap64(v);
 }
 
-constexpr uint16_t littleToHost16(uint16_t v) { return convert16(v, ByteOrder::Little, hostByteOrder()); }
-constexpr uint32_t littleToHost32(uint32_t v) { return convert32(v, ByteOrder::Little, hostByteOrder()); }
-constexpr uint64_t littleToHost64(uint64_t v) { return convert64(v, ByteOrder::Little, hostByteOrder()); }
+constexpr uint16_t littleToHost16(uint16_t v)
+{
+    return convert16(v, ByteOrder::Little, hostByteOrder());
+}
+constexpr uint32_t littleToHost32(uint32_t v)
+{
+    return convert32(v, ByteOrder::Little, hostByteOrder());
+}
+constexpr uint64_t littleToHost64(uint64_t v)
+{
+    return convert64(v, ByteOrder::Little, hostByteOrder());
+}
 constexpr uint16_t bigToHost16(uint16_t v) { return convert16(v, ByteOrder::Big, hostByteOrder()); }
 constexpr uint32_t bigToHost32(uint32_t v) { return convert32(v, ByteOrder::Big, hostByteOrder()); }
 constexpr uint64_t bigToHost64(uint64_t v) { return convert64(v, ByteOrder::Big, hostByteOrder()); }

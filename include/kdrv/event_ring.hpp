@@ -35,11 +35,11 @@
 #ifndef KDRV_EVENT_RING_HPP
 #define KDRV_EVENT_RING_HPP
 
-#include "kdrv/atomic.hpp"    // for AtomicU32, MemoryOrder
-#include "kdrv/base.hpp"      // for isPowerOfTwo32, KDRV_NONCOPYABLE
-#include "kdrv/byte_ring.hpp" // for ByteRing::kMaxStorageSize
+#include "kdrv/atomic.hpp"            // for AtomicU32, MemoryOrder
+#include "kdrv/base.hpp"              // for isPowerOfTwo32, KDRV_NONCOPYABLE
+#include "kdrv/byte_ring.hpp"         // for ByteRing::kMaxStorageSize
 #include "kdrv/platform/platform.hpp" // for KDRV_MODEL_WRITE_BYTES (no-ops outside the model build)
-#include "kdrv/status.hpp"    // for Status
+#include "kdrv/status.hpp"            // for Status
 
 namespace kdrv
 {

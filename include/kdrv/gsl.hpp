@@ -37,7 +37,7 @@ inline std::array<gsl::span<uint8_t>, 2> reserveSpans(ByteRing& ring,
     return {{gsl::span<uint8_t>(s[0].data, s[0].size), gsl::span<uint8_t>(s[1].data, s[1].size)}};
 }
 inline std::array<gsl::span<const uint8_t>, 2> peekSpans(ByteRing& ring,
-                                                        uint32_t maxBytes = 0xFFFFFFFFu)
+                                                         uint32_t maxBytes = 0xFFFFFFFFu)
 {
     ByteRingConstSpan s[2];
     (void)ring.peek(s, maxBytes);
@@ -45,7 +45,6 @@ inline std::array<gsl::span<const uint8_t>, 2> peekSpans(ByteRing& ring,
              gsl::span<const uint8_t>(s[1].data, s[1].size)}};
 }
 } // namespace kdrv
-
 
 // [dispatch]
 // Views of a MethodArgs block for handlers in user-space drivers and tests.

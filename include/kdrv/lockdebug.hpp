@@ -36,13 +36,13 @@
 #include "kdrv/platform/locks.hpp" // for ThreadId, currentThreadId
 
 #if KDRV_CONFIG_LOCK_DEBUG
-#define KDRV_LOCK_ABI_BEGIN \
-    inline namespace lock_debug \
+#define KDRV_LOCK_ABI_BEGIN                                                                        \
+    inline namespace lock_debug                                                                    \
     {
 #define KDRV_LOCK_ABI_NAME "lock_debug"
 #else
-#define KDRV_LOCK_ABI_BEGIN \
-    inline namespace lock_nodebug \
+#define KDRV_LOCK_ABI_BEGIN                                                                        \
+    inline namespace lock_nodebug                                                                  \
     {
 #define KDRV_LOCK_ABI_NAME "lock_nodebug"
 #endif
@@ -76,7 +76,7 @@ __asm__(".pushsection .rodata.kdrv_lock_abi_guard,\"aG\",%progbits,kdrv_" KDRV_L
 //   KDRV_LOCK_SITE_MORE_PARAM_  the same after other parameters
 //   KDRV_LOCK_SITE_             the argument, to pass it on
 #if KDRV_CONFIG_LOCK_DEBUG
-#define KDRV_LOCK_SITE_PARAM_ \
+#define KDRV_LOCK_SITE_PARAM_                                                                      \
     ::kdrv::LockSite kdrvLockSite = ::kdrv::LockSite(__builtin_FILE(), __builtin_LINE())
 #define KDRV_LOCK_SITE_MORE_PARAM_ , KDRV_LOCK_SITE_PARAM_
 #define KDRV_LOCK_SITE_ kdrvLockSite
@@ -108,7 +108,7 @@ struct LockSite
 /// itself orders everything else.
 class LockDebugState
 {
-public:
+  public:
     constexpr LockDebugState() : owner_(0), holds_(0), initialized_(0) {}
     KDRV_NONCOPYABLE(LockDebugState);
 #if !KDRV_IN_KERNEL
@@ -186,7 +186,7 @@ public:
         platform::contractFailed(ContractKind::Precondition, message, site.file, site.line);
     }
 
-private:
+  private:
     AtomicU64 owner_;
     AtomicU32 holds_;
     AtomicU32 initialized_;

@@ -40,7 +40,7 @@ namespace kdrv
 {
 class LockedByteRing
 {
-public:
+  public:
     constexpr LockedByteRing() : ring_(), producerLock_(), consumerLock_() {}
     KDRV_NONCOPYABLE(LockedByteRing);
 
@@ -119,7 +119,7 @@ public:
     SpinLock& consumerLock() { return consumerLock_; }
     ByteRing& ring() { return ring_; }
 
-private:
+  private:
     ByteRing ring_;
     SpinLock producerLock_;
     SpinLock consumerLock_;

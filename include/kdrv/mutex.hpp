@@ -49,7 +49,7 @@ KDRV_LOCK_ABI_BEGIN
 
 class KDRV_CAPABILITY("mutex") Mutex
 {
-public:
+  public:
     constexpr Mutex() {}
     KDRV_NONCOPYABLE(Mutex);
 
@@ -66,8 +66,8 @@ public:
     /// Releases what init() acquired. No thread may hold or sleep on it.
     void destroy(KDRV_LOCK_SITE_PARAM_)
     {
-        KDRV_LOCK_DEBUG_ONLY_(
-            debug_.checkDestroy(KDRV_LOCK_MSG_("Mutex::destroy: the mutex is held"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkDestroy(
+            KDRV_LOCK_MSG_("Mutex::destroy: the mutex is held"), KDRV_LOCK_SITE_);)
         raw_.destroy();
     }
 
@@ -112,14 +112,16 @@ public:
     /// kdrv::platform::monotonicNanos() clock and returns TimedOut. A deadline
     /// already in the past still releases and re-acquires the mutex.
     KDRV_NODISCARD WaitResult sleepUntil(const void* event, uint64_t deadlineNanos,
-                                         SleepType type KDRV_LOCK_SITE_MORE_PARAM_) KDRV_REQUIRES(this)
+                                         SleepType type KDRV_LOCK_SITE_MORE_PARAM_)
+        KDRV_REQUIRES(this)
     {
         return sleepImpl(event, true, deadlineNanos, type KDRV_LOCK_SITE_MORE_ARG_);
     }
 
     /// As sleepUntil(), with a deadline `timeoutNanos` from now (saturating).
     KDRV_NODISCARD WaitResult sleepFor(const void* event, uint64_t timeoutNanos,
-                                       SleepType type KDRV_LOCK_SITE_MORE_PARAM_) KDRV_REQUIRES(this)
+                                       SleepType type KDRV_LOCK_SITE_MORE_PARAM_)
+        KDRV_REQUIRES(this)
     {
         const uint64_t deadline = addSaturating64(platform::monotonicNanos(), timeoutNanos);
         return sleepImpl(event, true, deadline, type KDRV_LOCK_SITE_MORE_ARG_);
@@ -139,22 +141,25 @@ public:
     void assertOwned(KDRV_LOCK_SITE_PARAM_) const KDRV_ASSERT_CAPABILITY(this)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(
-            KDRV_LOCK_MSG_("Mutex::assertOwned: the calling thread does not hold the mutex"), KDRV_LOCK_SITE_);)
+            KDRV_LOCK_MSG_("Mutex::assertOwned: the calling thread does not hold the mutex"),
+            KDRV_LOCK_SITE_);)
     }
     void assertNotOwned(KDRV_LOCK_SITE_PARAM_) const
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkNotOwned(
-            KDRV_LOCK_MSG_("Mutex::assertNotOwned: the calling thread holds the mutex"), KDRV_LOCK_SITE_);)
+            KDRV_LOCK_MSG_("Mutex::assertNotOwned: the calling thread holds the mutex"),
+            KDRV_LOCK_SITE_);)
     }
 
-private:
+  private:
     WaitResult sleepImpl(const void* event, bool hasDeadline, uint64_t deadline,
                          SleepType type KDRV_LOCK_SITE_MORE_PARAM_)
     {
         KDRV_EXPECTS(event != nullptr);
         // The mutex is released while asleep: nobody owns it meanwhile.
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(
-            KDRV_LOCK_MSG_("Mutex::sleep: the calling thread does not hold the mutex"), KDRV_LOCK_SITE_);)
+            KDRV_LOCK_MSG_("Mutex::sleep: the calling thread does not hold the mutex"),
+            KDRV_LOCK_SITE_);)
         WaitResult r = raw_.sleep(event, hasDeadline, deadline, type == SleepType::Interruptible);
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
         return r;
@@ -178,7 +183,7 @@ private:
 /// Holds a Mutex for the guard's scope.
 class KDRV_SCOPED_CAPABILITY MutexGuard
 {
-public:
+  public:
     explicit MutexGuard(Mutex& mutex KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(mutex) : mutex_(mutex)
     {
         mutex_.lock(KDRV_LOCK_SITE_ARG_);
@@ -186,7 +191,7 @@ public:
     ~MutexGuard() KDRV_RELEASE() { mutex_.unlock(); }
     KDRV_NONCOPYABLE(MutexGuard);
 
-private:
+  private:
     Mutex& mutex_;
 };
 
@@ -195,7 +200,7 @@ private:
 /// usually hides an unclear locking design.
 class KDRV_CAPABILITY("mutex") RecursiveMutex
 {
-public:
+  public:
     constexpr RecursiveMutex() {}
     KDRV_NONCOPYABLE(RecursiveMutex);
 
@@ -210,8 +215,8 @@ public:
     /// Releases what init() acquired. No thread may hold it.
     void destroy(KDRV_LOCK_SITE_PARAM_)
     {
-        KDRV_LOCK_DEBUG_ONLY_(
-            debug_.checkDestroy(KDRV_LOCK_MSG_("RecursiveMutex::destroy: the mutex is held"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkDestroy(
+            KDRV_LOCK_MSG_("RecursiveMutex::destroy: the mutex is held"), KDRV_LOCK_SITE_);)
         raw_.destroy();
     }
 
@@ -238,7 +243,8 @@ public:
     {
         KDRV_LOCK_DEBUG_ONLY_(
             if (KDRV_UNLIKELY(!raw_.heldByCaller())) LockDebugState::fail(
-                KDRV_LOCK_MSG_("RecursiveMutex::unlock: the calling thread does not hold the mutex"),
+                KDRV_LOCK_MSG_(
+                    "RecursiveMutex::unlock: the calling thread does not hold the mutex"),
                 KDRV_LOCK_SITE_);
             (void)debug_.dropHold();)
         raw_.unlock();
@@ -251,22 +257,25 @@ public:
     /// Debug builds: contract failure unless the caller holds / does not hold it.
     void assertOwned(KDRV_LOCK_SITE_PARAM_) const KDRV_ASSERT_CAPABILITY(this)
     {
-        KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!raw_.heldByCaller())) LockDebugState::fail(
-            KDRV_LOCK_MSG_("RecursiveMutex::assertOwned: the calling thread does not hold it"),
-            KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(
+            if (KDRV_UNLIKELY(!raw_.heldByCaller())) LockDebugState::fail(
+                KDRV_LOCK_MSG_("RecursiveMutex::assertOwned: the calling thread does not hold it"),
+                KDRV_LOCK_SITE_);)
     }
     void assertNotOwned(KDRV_LOCK_SITE_PARAM_) const
     {
-        KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(raw_.heldByCaller())) LockDebugState::fail(
-            KDRV_LOCK_MSG_("RecursiveMutex::assertNotOwned: the calling thread holds it"),
-            KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(
+            if (KDRV_UNLIKELY(raw_.heldByCaller())) LockDebugState::fail(
+                KDRV_LOCK_MSG_("RecursiveMutex::assertNotOwned: the calling thread holds it"),
+                KDRV_LOCK_SITE_);)
     }
 
-private:
+  private:
     void beforeLock(KDRV_LOCK_SITE_PARAM_)
     {
-        KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!debug_.initialized())) LockDebugState::fail(
-            KDRV_LOCK_MSG_("RecursiveMutex used before a successful init()"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(
+            if (KDRV_UNLIKELY(!debug_.initialized())) LockDebugState::fail(
+                KDRV_LOCK_MSG_("RecursiveMutex used before a successful init()"), KDRV_LOCK_SITE_);)
     }
 
     platform::RawRecursiveMutex raw_;
@@ -278,8 +287,9 @@ private:
 /// Holds a RecursiveMutex (one level) for the guard's scope.
 class KDRV_SCOPED_CAPABILITY RecursiveMutexGuard
 {
-public:
-    explicit RecursiveMutexGuard(RecursiveMutex& mutex KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(mutex)
+  public:
+    explicit RecursiveMutexGuard(RecursiveMutex& mutex KDRV_LOCK_SITE_MORE_PARAM_)
+        KDRV_ACQUIRE(mutex)
         : mutex_(mutex)
     {
         mutex_.lock(KDRV_LOCK_SITE_ARG_);
@@ -287,7 +297,7 @@ public:
     ~RecursiveMutexGuard() KDRV_RELEASE() { mutex_.unlock(); }
     KDRV_NONCOPYABLE(RecursiveMutexGuard);
 
-private:
+  private:
     RecursiveMutex& mutex_;
 };
 

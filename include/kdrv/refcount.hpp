@@ -39,7 +39,7 @@ namespace kdrv
 {
 class RefCount
 {
-public:
+  public:
     enum : uint32_t
     {
         /// The value a count sticks at after overflow or underflow: the middle
@@ -100,8 +100,7 @@ public:
             // load and could pin (or resurrect) a count that has since dropped,
             // even to zero.
             const uint32_t next = KDRV_UNLIKELY(old >= kMax) ? kSaturated : old + 1;
-            if (count_.compareExchangeWeak(&old, next, MemoryOrder::Acquire,
-                                           MemoryOrder::Relaxed))
+            if (count_.compareExchangeWeak(&old, next, MemoryOrder::Acquire, MemoryOrder::Relaxed))
             {
                 if (KDRV_UNLIKELY(next == kSaturated))
                     warnIfNewlySaturated(old, "kdrv::RefCount: count overflow; count "
@@ -117,7 +116,7 @@ public:
     /// True once the count has saturated (the object will never be freed).
     KDRV_NODISCARD bool isSaturated() const { return count() > kMax; }
 
-private:
+  private:
     KDRV_COLD void retainSlow(uint32_t old)
     {
         if (old == 0)
@@ -180,7 +179,7 @@ private:
 /// its reference to the caller; one that stores a pointer retains it first.
 class RefCounted
 {
-public:
+  public:
     KDRV_NONCOPYABLE(RefCounted);
 
     /// Takes another reference; the caller must already hold one.
@@ -200,14 +199,14 @@ public:
     /// The count, for diagnostics (OSObject::getRetainCount).
     KDRV_NODISCARD uint32_t retainCount() const { return refs_.count(); }
 
-protected:
+  protected:
     constexpr RefCounted() : refs_() {}
     virtual ~RefCounted() {}
 
     /// Called once, by the last release(). The default deletes the object.
     virtual void free() { delete this; }
 
-private:
+  private:
     RefCount refs_;
 };
 } // namespace kdrv

@@ -57,7 +57,7 @@ KDRV_LOCK_ABI_BEGIN
 
 class KDRV_CAPABILITY("rwlock") RWLock
 {
-public:
+  public:
     constexpr RWLock() {}
     KDRV_NONCOPYABLE(RWLock);
 
@@ -74,17 +74,19 @@ public:
     /// Releases what init() acquired. Nobody may hold the lock.
     void destroy(KDRV_LOCK_SITE_PARAM_)
     {
-        KDRV_LOCK_DEBUG_ONLY_(
-            debug_.checkDestroy(KDRV_LOCK_MSG_("RWLock::destroy: the lock is held"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkDestroy(
+            KDRV_LOCK_MSG_("RWLock::destroy: the lock is held"), KDRV_LOCK_SITE_);)
         raw_.destroy();
     }
 
     /// Blocks until the lock is held shared.
     KDRV_INLINE void readLock(KDRV_LOCK_SITE_PARAM_) KDRV_ACQUIRE_SHARED()
     {
-        KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
-            KDRV_RWLOCK_NOT_INITIALIZED_, KDRV_LOCK_MSG_("RWLock::readLock: the calling thread holds the "
-                                            "write lock (self-deadlock)"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(
+            debug_.checkLock(KDRV_RWLOCK_NOT_INITIALIZED_,
+                             KDRV_LOCK_MSG_("RWLock::readLock: the calling thread holds the "
+                                            "write lock (self-deadlock)"),
+                             KDRV_LOCK_SITE_);)
         raw_.readLock();
         KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
     }
@@ -95,7 +97,8 @@ public:
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
             KDRV_RWLOCK_NOT_INITIALIZED_,
-            KDRV_LOCK_MSG_("RWLock::tryReadLock: the calling thread holds the write lock"), KDRV_LOCK_SITE_);)
+            KDRV_LOCK_MSG_("RWLock::tryReadLock: the calling thread holds the write lock"),
+            KDRV_LOCK_SITE_);)
         if (!raw_.tryReadLock())
             return false;
         KDRV_LOCK_DEBUG_ONLY_(debug_.addHold();)
@@ -106,16 +109,19 @@ public:
     KDRV_INLINE void readUnlock(KDRV_LOCK_SITE_PARAM_) KDRV_RELEASE_SHARED()
     {
         KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!debug_.dropHold())) LockDebugState::fail(
-            KDRV_LOCK_MSG_("RWLock::readUnlock: the lock is not held shared"), KDRV_LOCK_SITE_);)
+                                  KDRV_LOCK_MSG_("RWLock::readUnlock: the lock is not held shared"),
+                                  KDRV_LOCK_SITE_);)
         raw_.readUnlock();
     }
 
     /// Blocks until the lock is held exclusively.
     KDRV_INLINE void writeLock(KDRV_LOCK_SITE_PARAM_) KDRV_ACQUIRE()
     {
-        KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
-            KDRV_RWLOCK_NOT_INITIALIZED_, KDRV_LOCK_MSG_("RWLock::writeLock: the calling thread already "
-                                            "holds the write lock (self-deadlock)"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(
+            debug_.checkLock(KDRV_RWLOCK_NOT_INITIALIZED_,
+                             KDRV_LOCK_MSG_("RWLock::writeLock: the calling thread already "
+                                            "holds the write lock (self-deadlock)"),
+                             KDRV_LOCK_SITE_);)
         raw_.writeLock();
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
     }
@@ -123,9 +129,11 @@ public:
     /// Takes the lock exclusively only if nobody holds it; never blocks.
     KDRV_NODISCARD KDRV_INLINE bool tryWriteLock(KDRV_LOCK_SITE_PARAM_) KDRV_TRY_ACQUIRE(true)
     {
-        KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
-            KDRV_RWLOCK_NOT_INITIALIZED_, KDRV_LOCK_MSG_("RWLock::tryWriteLock: the calling thread already "
-                                            "holds the write lock"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(
+            debug_.checkLock(KDRV_RWLOCK_NOT_INITIALIZED_,
+                             KDRV_LOCK_MSG_("RWLock::tryWriteLock: the calling thread already "
+                                            "holds the write lock"),
+                             KDRV_LOCK_SITE_);)
         if (!raw_.tryWriteLock())
             return false;
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
@@ -135,8 +143,9 @@ public:
     /// Releases the exclusive hold (also after a successful upgrade).
     KDRV_INLINE void writeUnlock(KDRV_LOCK_SITE_PARAM_) KDRV_RELEASE()
     {
-        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(KDRV_LOCK_MSG_(
-            "RWLock::writeUnlock: the calling thread does not hold the write lock"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(
+            KDRV_LOCK_MSG_("RWLock::writeUnlock: the calling thread does not hold the write lock"),
+            KDRV_LOCK_SITE_);)
         raw_.writeUnlock();
     }
 
@@ -144,10 +153,13 @@ public:
     /// until the other readers leave. On ReleasedLock the caller holds
     /// NOTHING (see the top of this file). Not visible to clang's
     /// thread-safety analysis; RWLockGuard tracks the mode instead.
-    KDRV_NODISCARD UpgradeResult upgradeToWrite(KDRV_LOCK_SITE_PARAM_) KDRV_NO_THREAD_SAFETY_ANALYSIS
+    KDRV_NODISCARD UpgradeResult upgradeToWrite(KDRV_LOCK_SITE_PARAM_)
+        KDRV_NO_THREAD_SAFETY_ANALYSIS
     {
-        KDRV_LOCK_DEBUG_ONLY_(if (KDRV_UNLIKELY(!debug_.dropHold())) LockDebugState::fail(
-            KDRV_LOCK_MSG_("RWLock::upgradeToWrite: the lock is not held shared"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(
+            if (KDRV_UNLIKELY(!debug_.dropHold())) LockDebugState::fail(
+                KDRV_LOCK_MSG_("RWLock::upgradeToWrite: the lock is not held shared"),
+                KDRV_LOCK_SITE_);)
         if (!raw_.upgrade())
             return UpgradeResult::ReleasedLock;
         KDRV_LOCK_DEBUG_ONLY_(debug_.noteLocked();)
@@ -158,11 +170,11 @@ public:
     /// never fails. Waiting readers may enter.
     void downgradeToRead(KDRV_LOCK_SITE_PARAM_) KDRV_NO_THREAD_SAFETY_ANALYSIS
     {
-        KDRV_LOCK_DEBUG_ONLY_(
-            debug_.checkOwnedAndRelease(KDRV_LOCK_MSG_(
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(
+            KDRV_LOCK_MSG_(
                 "RWLock::downgradeToRead: the calling thread does not hold the write lock"),
-                                        KDRV_LOCK_SITE_);
-            debug_.addHold();)
+            KDRV_LOCK_SITE_);
+                              debug_.addHold();)
         raw_.downgrade();
     }
 
@@ -170,16 +182,18 @@ public:
     /// the lock exclusively. Shared holds have no owner to check.
     void assertOwned(KDRV_LOCK_SITE_PARAM_) const KDRV_ASSERT_CAPABILITY(this)
     {
-        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(KDRV_LOCK_MSG_(
-            "RWLock::assertOwned: the calling thread does not hold the write lock"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(
+            KDRV_LOCK_MSG_("RWLock::assertOwned: the calling thread does not hold the write lock"),
+            KDRV_LOCK_SITE_);)
     }
     void assertNotOwned(KDRV_LOCK_SITE_PARAM_) const
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkNotOwned(
-            KDRV_LOCK_MSG_("RWLock::assertNotOwned: the calling thread holds the write lock"), KDRV_LOCK_SITE_);)
+            KDRV_LOCK_MSG_("RWLock::assertNotOwned: the calling thread holds the write lock"),
+            KDRV_LOCK_SITE_);)
     }
 
-private:
+  private:
     platform::RawRWLock raw_;
 #if KDRV_CONFIG_LOCK_DEBUG
     LockDebugState debug_; // owner: the writer; holds: the shared holders
@@ -189,7 +203,7 @@ private:
 /// Holds an RWLock shared for the guard's scope.
 class KDRV_SCOPED_CAPABILITY RWLockReadGuard
 {
-public:
+  public:
     explicit RWLockReadGuard(RWLock& lock KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE_SHARED(lock)
         : lock_(lock)
     {
@@ -198,22 +212,23 @@ public:
     ~RWLockReadGuard() KDRV_RELEASE() { lock_.readUnlock(); }
     KDRV_NONCOPYABLE(RWLockReadGuard);
 
-private:
+  private:
     RWLock& lock_;
 };
 
 /// Holds an RWLock exclusively for the guard's scope.
 class KDRV_SCOPED_CAPABILITY RWLockWriteGuard
 {
-public:
-    explicit RWLockWriteGuard(RWLock& lock KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(lock) : lock_(lock)
+  public:
+    explicit RWLockWriteGuard(RWLock& lock KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(lock)
+        : lock_(lock)
     {
         lock_.writeLock(KDRV_LOCK_SITE_ARG_);
     }
     ~RWLockWriteGuard() KDRV_RELEASE() { lock_.writeUnlock(); }
     KDRV_NONCOPYABLE(RWLockWriteGuard);
 
-private:
+  private:
     RWLock& lock_;
 };
 
@@ -222,7 +237,7 @@ private:
 /// is still held, and nothing if a failed upgrade released the lock.
 class RWLockGuard
 {
-public:
+  public:
     enum class Mode : int
     {
         None = 0,
@@ -286,7 +301,7 @@ public:
         mode_ = Mode::Write;
     }
 
-private:
+  private:
     RWLock& lock_;
     Mode mode_;
 };

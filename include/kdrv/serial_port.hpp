@@ -421,7 +421,8 @@ class SerialPortCore
         {
             if (rxEventAtHeadLocked() != nullptr)
             {
-                SerialEventRecord r = SerialEventRecord(); // pop() fills it; initialized for g++ -O3
+                SerialEventRecord r =
+                    SerialEventRecord(); // pop() fills it; initialized for g++ -O3
                 (void)rxEvents_.pop(&r);
                 *event = r.event;
                 *data = r.data;

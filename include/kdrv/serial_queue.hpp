@@ -66,40 +66,40 @@ constexpr uint8_t kSerialDefaultXoff = 0x13;
 // ---- events (PD_E_*) ------------------------------------------------------
 // event = (operation << 2) | data size; the low two bits give the size of
 // the data argument.
-constexpr uint32_t kSerialEventDataMask = 0x3u;  // PD_DATA_MASK
-constexpr uint32_t kSerialEventDataVoid = 0x0u;  // PD_DATA_VOID
-constexpr uint32_t kSerialEventDataByte = 0x1u;  // PD_DATA_BYTE
-constexpr uint32_t kSerialEventDataWord = 0x2u;  // PD_DATA_WORD
-constexpr uint32_t kSerialEventDataLong = 0x3u;  // PD_DATA_LONG
-constexpr uint32_t kSerialEventEoq = 0x00u;              // PD_E_EOQ: no event
-constexpr uint32_t kSerialEventActive = 0x05u;           // PD_E_ACTIVE
-constexpr uint32_t kSerialEventTxqSize = 0x0Bu;          // PD_E_TXQ_SIZE
-constexpr uint32_t kSerialEventRxqSize = 0x0Fu;          // PD_E_RXQ_SIZE
-constexpr uint32_t kSerialEventTxqLowWater = 0x13u;      // PD_E_TXQ_LOW_WATER
-constexpr uint32_t kSerialEventRxqLowWater = 0x17u;      // PD_E_RXQ_LOW_WATER
-constexpr uint32_t kSerialEventTxqHighWater = 0x1Bu;     // PD_E_TXQ_HIGH_WATER
-constexpr uint32_t kSerialEventRxqHighWater = 0x1Fu;     // PD_E_RXQ_HIGH_WATER
-constexpr uint32_t kSerialEventTxqAvailable = 0x23u;     // PD_E_TXQ_AVAILABLE
-constexpr uint32_t kSerialEventRxqAvailable = 0x27u;     // PD_E_RXQ_AVAILABLE
-constexpr uint32_t kSerialEventTxqFlush = 0x28u;         // PD_E_TXQ_FLUSH
-constexpr uint32_t kSerialEventRxqFlush = 0x2Fu;         // PD_E_RXQ_FLUSH
-constexpr uint32_t kSerialEventDataRate = 0x33u;         // PD_E_DATA_RATE (half-bits/s)
-constexpr uint32_t kSerialEventRxDataRate = 0x37u;       // PD_E_RX_DATA_RATE
-constexpr uint32_t kSerialEventDataSize = 0x3Bu;         // PD_E_DATA_SIZE (half-bits)
-constexpr uint32_t kSerialEventRxDataSize = 0x3Fu;       // PD_E_RX_DATA_SIZE
-constexpr uint32_t kSerialEventDataIntegrity = 0x43u;    // PD_E_DATA_INTEGRITY
-constexpr uint32_t kSerialEventRxDataIntegrity = 0x47u;  // PD_E_RX_DATA_INTEGRITY
-constexpr uint32_t kSerialEventDelay = 0x4Bu;            // PD_E_DELAY
-constexpr uint32_t kSerialEventDataLatency = 0x4Fu;      // PD_E_DATA_LATENCY
-constexpr uint32_t kSerialEventFlowControl = 0x53u;      // PD_E_FLOW_CONTROL
-constexpr uint32_t kSerialEventValidData = 0x54u;        // PD_E_VALID_DATA
-constexpr uint32_t kSerialEventValidDataByte = 0x55u;    // PD_E_VALID_DATA_BYTE
-constexpr uint32_t kSerialEventSpecial = 0x58u;          // PD_E_SPECIAL
-constexpr uint32_t kSerialEventFramingError = 0x5Cu;     // PD_E_FRAMING_ERROR
-constexpr uint32_t kSerialEventIntegrityError = 0x60u;   // PD_E_INTEGRITY_ERROR
-constexpr uint32_t kSerialEventIntegrityWarning = 0x64u; // PD_E_INTEGRITY_WARNING
-constexpr uint32_t kSerialEventHwOverrunError = 0x68u;   // PD_E_HW_OVERRUN_ERROR
-constexpr uint32_t kSerialEventSwOverrunError = 0x6Cu;   // PD_E_SW_OVERRUN_ERROR
+constexpr uint32_t kSerialEventDataMask = 0x3u;           // PD_DATA_MASK
+constexpr uint32_t kSerialEventDataVoid = 0x0u;           // PD_DATA_VOID
+constexpr uint32_t kSerialEventDataByte = 0x1u;           // PD_DATA_BYTE
+constexpr uint32_t kSerialEventDataWord = 0x2u;           // PD_DATA_WORD
+constexpr uint32_t kSerialEventDataLong = 0x3u;           // PD_DATA_LONG
+constexpr uint32_t kSerialEventEoq = 0x00u;               // PD_E_EOQ: no event
+constexpr uint32_t kSerialEventActive = 0x05u;            // PD_E_ACTIVE
+constexpr uint32_t kSerialEventTxqSize = 0x0Bu;           // PD_E_TXQ_SIZE
+constexpr uint32_t kSerialEventRxqSize = 0x0Fu;           // PD_E_RXQ_SIZE
+constexpr uint32_t kSerialEventTxqLowWater = 0x13u;       // PD_E_TXQ_LOW_WATER
+constexpr uint32_t kSerialEventRxqLowWater = 0x17u;       // PD_E_RXQ_LOW_WATER
+constexpr uint32_t kSerialEventTxqHighWater = 0x1Bu;      // PD_E_TXQ_HIGH_WATER
+constexpr uint32_t kSerialEventRxqHighWater = 0x1Fu;      // PD_E_RXQ_HIGH_WATER
+constexpr uint32_t kSerialEventTxqAvailable = 0x23u;      // PD_E_TXQ_AVAILABLE
+constexpr uint32_t kSerialEventRxqAvailable = 0x27u;      // PD_E_RXQ_AVAILABLE
+constexpr uint32_t kSerialEventTxqFlush = 0x28u;          // PD_E_TXQ_FLUSH
+constexpr uint32_t kSerialEventRxqFlush = 0x2Fu;          // PD_E_RXQ_FLUSH
+constexpr uint32_t kSerialEventDataRate = 0x33u;          // PD_E_DATA_RATE (half-bits/s)
+constexpr uint32_t kSerialEventRxDataRate = 0x37u;        // PD_E_RX_DATA_RATE
+constexpr uint32_t kSerialEventDataSize = 0x3Bu;          // PD_E_DATA_SIZE (half-bits)
+constexpr uint32_t kSerialEventRxDataSize = 0x3Fu;        // PD_E_RX_DATA_SIZE
+constexpr uint32_t kSerialEventDataIntegrity = 0x43u;     // PD_E_DATA_INTEGRITY
+constexpr uint32_t kSerialEventRxDataIntegrity = 0x47u;   // PD_E_RX_DATA_INTEGRITY
+constexpr uint32_t kSerialEventDelay = 0x4Bu;             // PD_E_DELAY
+constexpr uint32_t kSerialEventDataLatency = 0x4Fu;       // PD_E_DATA_LATENCY
+constexpr uint32_t kSerialEventFlowControl = 0x53u;       // PD_E_FLOW_CONTROL
+constexpr uint32_t kSerialEventValidData = 0x54u;         // PD_E_VALID_DATA
+constexpr uint32_t kSerialEventValidDataByte = 0x55u;     // PD_E_VALID_DATA_BYTE
+constexpr uint32_t kSerialEventSpecial = 0x58u;           // PD_E_SPECIAL
+constexpr uint32_t kSerialEventFramingError = 0x5Cu;      // PD_E_FRAMING_ERROR
+constexpr uint32_t kSerialEventIntegrityError = 0x60u;    // PD_E_INTEGRITY_ERROR
+constexpr uint32_t kSerialEventIntegrityWarning = 0x64u;  // PD_E_INTEGRITY_WARNING
+constexpr uint32_t kSerialEventHwOverrunError = 0x68u;    // PD_E_HW_OVERRUN_ERROR
+constexpr uint32_t kSerialEventSwOverrunError = 0x6Cu;    // PD_E_SW_OVERRUN_ERROR
 constexpr uint32_t kSerialEventExternalClockMode = 0x73u; // PD_E_EXTERNAL_CLOCK_MODE
 
 /// The event's operation without its data-size bits.
@@ -144,8 +144,7 @@ KDRV_CONSTEXPR14 SerialWatermarks defaultSerialWatermarks(uint32_t capacity)
 KDRV_NODISCARD constexpr Status validateSerialWatermarks(uint32_t low, uint32_t high,
                                                          uint32_t capacity)
 {
-    return (low >= 1 && low <= high && high <= capacity) ? Status::Success
-                                                         : Status::BadArgument;
+    return (low >= 1 && low <= high && high <= capacity) ? Status::Success : Status::BadArgument;
 }
 
 /// The four queue bits (EMPTY, LOW_WATER, HIGH_WATER, FULL) of one queue, in
@@ -171,7 +170,7 @@ KDRV_CONSTEXPR14 uint32_t computeQueueBits(uint32_t used, uint32_t capacity, uin
 /// One queue's size and marks, kept consistent.
 class SerialQueueLevels
 {
-public:
+  public:
     constexpr SerialQueueLevels() : capacity_(0), low_(0), high_(0) {}
 
     /// Sets the capacity and the default marks for it.
@@ -206,7 +205,7 @@ public:
         return computeQueueBits(used, capacity_, low_, high_, rx);
     }
 
-private:
+  private:
     uint32_t capacity_;
     uint32_t low_;
     uint32_t high_;
@@ -237,7 +236,7 @@ constexpr uint32_t kSerialFlowActionRaiseRts = 1u << 5;
 /// raises DTR, RFR drops and raises RTS.
 class SerialFlowControl
 {
-public:
+  public:
     constexpr SerialFlowControl()
         : config_(0), xon_(kSerialDefaultXon), xoff_(kSerialDefaultXoff), throttled_(false)
     {
@@ -290,7 +289,7 @@ public:
     /// Forget the throttle (port closed or reopened).
     void reset() { throttled_ = false; }
 
-private:
+  private:
     static constexpr uint32_t kReceiveMechanisms = kSerialFlowRxo | kSerialFlowDtr | kSerialFlowRfr;
 
     static uint32_t throttleActions(uint32_t config)

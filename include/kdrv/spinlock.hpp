@@ -41,7 +41,7 @@ KDRV_LOCK_ABI_BEGIN
 
 class KDRV_CAPABILITY("spinlock") SpinLock
 {
-public:
+  public:
     constexpr SpinLock() {}
     KDRV_NONCOPYABLE(SpinLock);
 
@@ -58,8 +58,8 @@ public:
     /// Releases what init() acquired. The lock must be free.
     void destroy(KDRV_LOCK_SITE_PARAM_)
     {
-        KDRV_LOCK_DEBUG_ONLY_(
-            debug_.checkDestroy(KDRV_LOCK_MSG_("SpinLock::destroy: the lock is held"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkDestroy(
+            KDRV_LOCK_MSG_("SpinLock::destroy: the lock is held"), KDRV_LOCK_SITE_);)
         raw_.destroy();
     }
 
@@ -91,7 +91,8 @@ public:
 
     /// Disables interrupts on this CPU, then locks. Returns the previous
     /// interrupt state, which unlockRestoreInterrupts() puts back.
-    KDRV_NODISCARD KDRV_INLINE InterruptState lockDisableInterrupts(KDRV_LOCK_SITE_PARAM_) KDRV_ACQUIRE()
+    KDRV_NODISCARD KDRV_INLINE InterruptState lockDisableInterrupts(KDRV_LOCK_SITE_PARAM_)
+        KDRV_ACQUIRE()
     {
         beforeLock(KDRV_LOCK_SITE_ARG_);
         InterruptState state = raw_.lockDisableInterrupts();
@@ -101,7 +102,8 @@ public:
 
     /// Unlocks, then restores the interrupt state saved by the matching
     /// lockDisableInterrupts().
-    KDRV_INLINE void unlockRestoreInterrupts(InterruptState state KDRV_LOCK_SITE_MORE_PARAM_) KDRV_RELEASE()
+    KDRV_INLINE void unlockRestoreInterrupts(InterruptState state KDRV_LOCK_SITE_MORE_PARAM_)
+        KDRV_RELEASE()
     {
         beforeUnlock(KDRV_LOCK_SITE_ARG_);
         raw_.unlockRestoreInterrupts(state);
@@ -111,27 +113,31 @@ public:
     /// the lock. Release builds: no effect.
     void assertOwned(KDRV_LOCK_SITE_PARAM_) const KDRV_ASSERT_CAPABILITY(this)
     {
-        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(KDRV_LOCK_MSG_(
-            "SpinLock::assertOwned: the calling thread does not hold the lock"), KDRV_LOCK_SITE_);)
+        KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwned(
+            KDRV_LOCK_MSG_("SpinLock::assertOwned: the calling thread does not hold the lock"),
+            KDRV_LOCK_SITE_);)
     }
     void assertNotOwned(KDRV_LOCK_SITE_PARAM_) const
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkNotOwned(
-            KDRV_LOCK_MSG_("SpinLock::assertNotOwned: the calling thread holds the lock"), KDRV_LOCK_SITE_);)
+            KDRV_LOCK_MSG_("SpinLock::assertNotOwned: the calling thread holds the lock"),
+            KDRV_LOCK_SITE_);)
     }
 
-private:
+  private:
     KDRV_INLINE void beforeLock(KDRV_LOCK_SITE_PARAM_)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkLock(
             KDRV_LOCK_MSG_("SpinLock used before a successful init()"),
             KDRV_LOCK_MSG_("SpinLock::lock: the calling thread already holds this non-recursive "
-                           "lock (self-deadlock)"), KDRV_LOCK_SITE_);)
+                           "lock (self-deadlock)"),
+            KDRV_LOCK_SITE_);)
     }
     KDRV_INLINE void beforeUnlock(KDRV_LOCK_SITE_PARAM_)
     {
         KDRV_LOCK_DEBUG_ONLY_(debug_.checkOwnedAndRelease(
-            KDRV_LOCK_MSG_("SpinLock::unlock: the calling thread does not hold the lock"), KDRV_LOCK_SITE_);)
+            KDRV_LOCK_MSG_("SpinLock::unlock: the calling thread does not hold the lock"),
+            KDRV_LOCK_SITE_);)
     }
 
     platform::RawSpinLock raw_;
@@ -143,22 +149,23 @@ private:
 /// Holds a SpinLock for the guard's scope.
 class KDRV_SCOPED_CAPABILITY SpinLockGuard
 {
-public:
-    explicit SpinLockGuard(SpinLock& lock KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(lock) : lock_(lock)
+  public:
+    explicit SpinLockGuard(SpinLock& lock KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(lock)
+        : lock_(lock)
     {
         lock_.lock(KDRV_LOCK_SITE_ARG_);
     }
     ~SpinLockGuard() KDRV_RELEASE() { lock_.unlock(); }
     KDRV_NONCOPYABLE(SpinLockGuard);
 
-private:
+  private:
     SpinLock& lock_;
 };
 
 /// Holds a SpinLock with interrupts disabled for the guard's scope.
 class KDRV_SCOPED_CAPABILITY SpinLockIrqGuard
 {
-public:
+  public:
     explicit SpinLockIrqGuard(SpinLock& lock KDRV_LOCK_SITE_MORE_PARAM_) KDRV_ACQUIRE(lock)
         : lock_(lock), state_(lock.lockDisableInterrupts(KDRV_LOCK_SITE_ARG_))
     {
@@ -166,7 +173,7 @@ public:
     ~SpinLockIrqGuard() KDRV_RELEASE() { lock_.unlockRestoreInterrupts(state_); }
     KDRV_NONCOPYABLE(SpinLockIrqGuard);
 
-private:
+  private:
     SpinLock& lock_;
     InterruptState state_;
 };

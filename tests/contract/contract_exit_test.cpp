@@ -39,7 +39,7 @@ void onViolation(const kdrv::ContractViolation& v)
 {
     const char* kind = v.kind == kdrv::ContractKind::Precondition    ? "expects"
                        : v.kind == kdrv::ContractKind::Postcondition ? "ensures"
-                                                                    : "assert";
+                                                                     : "assert";
     printf("contract-fired kind=%s expr=%s at=%s:%d\n", kind, v.expression, v.file, v.line);
     fflush(stdout);
     exit(strcmp(kind, g_expected) == 0 && strcmp(v.expression, "value == 42") == 0 ? 0 : 3);

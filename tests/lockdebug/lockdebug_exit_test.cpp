@@ -92,11 +92,14 @@ int legalUses()
         rw.readUnlock();
     }
     // Another thread may take what this one released.
-    std::thread([&] {
-        kdrv::MutexGuard g(m);
-        kdrv::RWLockWriteGuard w(rw);
-        kdrv::SpinLockGuard h(s); // last: nothing may block under a spin lock
-    }).join();
+    std::thread(
+        [&]
+        {
+            kdrv::MutexGuard g(m);
+            kdrv::RWLockWriteGuard w(rw);
+            kdrv::SpinLockGuard h(s); // last: nothing may block under a spin lock
+        })
+        .join();
     m.destroy();
     r.destroy();
     s.destroy();

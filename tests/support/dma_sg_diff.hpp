@@ -50,7 +50,7 @@ struct BounceRecord
     uint64_t address;
     uint64_t length;
     int reason;
-    uint64_t bus;    // the answer (when `failed` is false)
+    uint64_t bus; // the answer (when `failed` is false)
     bool failed;
     bool operator==(const BounceRecord& o) const
     {
@@ -72,8 +72,12 @@ inline kdrv::Status bounceFunction(void* context, const kdrv::DmaBounceRequest* 
                                    uint64_t* busAddress)
 {
     BounceContext* ctx = static_cast<BounceContext*>(context);
-    BounceRecord r = {request->offset, request->address, request->length,
-                      static_cast<int>(request->reason), 0, false};
+    BounceRecord r = {request->offset,
+                      request->address,
+                      request->length,
+                      static_cast<int>(request->reason),
+                      0,
+                      false};
     const uint64_t k = (request->offset / 3 + request->length) % 4;
     uint64_t bus = k * ctx->unit;
     if (ctx->mode == BounceHostile)
@@ -281,7 +285,7 @@ struct Case
     std::vector<kdrv::DmaRange> runs;
     uint64_t prepOffset = 0;
     uint64_t prepLength = 0;
-    uint64_t callSeed = 0;  // drives capacities, restarts, entry points
+    uint64_t callSeed = 0; // drives capacities, restarts, entry points
     bool viaSource = false;
     uint64_t overreport = 0;
 };
@@ -322,16 +326,16 @@ struct Result
     std::string mismatch;
 };
 
-#define DMASG_DIFF_EXPECT(cond, what)                                                        \
-    do                                                                                       \
-    {                                                                                        \
-        if (!(cond))                                                                         \
-        {                                                                                    \
-            char where_[64];                                                                 \
-            snprintf(where_, sizeof where_, " (line %d)", __LINE__);                         \
-            res.mismatch = std::string(what) + where_;                                       \
-            return res;                                                                      \
-        }                                                                                    \
+#define DMASG_DIFF_EXPECT(cond, what)                                                              \
+    do                                                                                             \
+    {                                                                                              \
+        if (!(cond))                                                                               \
+        {                                                                                          \
+            char where_[64];                                                                       \
+            snprintf(where_, sizeof where_, " (line %d)", __LINE__);                               \
+            res.mismatch = std::string(what) + where_;                                             \
+            return res;                                                                            \
+        }                                                                                          \
     } while (0)
 
 // Compares the segments emitted into `out` (element size `elem`) with the
@@ -354,9 +358,8 @@ inline bool sameSegments(const uint8_t* out, uint32_t n, kdrv::DmaFormat format,
             dmasgref::decode(f, hostBig, out + i * elem, &a, &l);
             char line[200];
             snprintf(line, sizeof line,
-                     "segment %zu: got 0x%llx +0x%llx, model 0x%llx +0x%llx (format %u)",
-                     first + i, static_cast<unsigned long long>(a),
-                     static_cast<unsigned long long>(l),
+                     "segment %zu: got 0x%llx +0x%llx, model 0x%llx +0x%llx (format %u)", first + i,
+                     static_cast<unsigned long long>(a), static_cast<unsigned long long>(l),
                      static_cast<unsigned long long>(s.address),
                      static_cast<unsigned long long>(s.length), static_cast<unsigned>(f));
             *why = line;
@@ -383,9 +386,8 @@ inline Result checkCase(const Case& c, size_t maxModelled = 4096)
         bounce.unit = unit == 0 ? 4096 : unit;
     }
 
-    const dmasgref::Outcome ref =
-        dmasgref::build(spec, c.runs.data(), c.runs.size(), c.prepOffset, c.prepLength,
-                        maxModelled);
+    const dmasgref::Outcome ref = dmasgref::build(spec, c.runs.data(), c.runs.size(), c.prepOffset,
+                                                  c.prepLength, maxModelled);
     if (ref.tooMany)
     {
         res.skipped = true;
@@ -423,8 +425,7 @@ inline Result checkCase(const Case& c, size_t maxModelled = 4096)
         return res;
     }
     st = cmd.prepare(c.prepOffset, c.prepLength);
-    DMASG_DIFF_EXPECT(st == ref.prepareStatus, "prepare: " + describeStatus(st) +
-                                                   " vs model " +
+    DMASG_DIFF_EXPECT(st == ref.prepareStatus, "prepare: " + describeStatus(st) + " vs model " +
                                                    describeStatus(ref.prepareStatus));
     DMASG_DIFF_EXPECT(bounce.log.empty(), "prepare called the bounce function");
     if (st != kdrv::Status::Success)
@@ -438,8 +439,7 @@ inline Result checkCase(const Case& c, size_t maxModelled = 4096)
     {
         uint64_t count = 0;
         st = cmd.countSegments(&count);
-        DMASG_DIFF_EXPECT(st == ref.structuralStatus, "countSegments status " +
-                                                          describeStatus(st));
+        DMASG_DIFF_EXPECT(st == ref.structuralStatus, "countSegments status " + describeStatus(st));
         if (st == kdrv::Status::Success)
         {
             DMASG_DIFF_EXPECT(count == ref.structuralCount, "countSegments count");
@@ -520,8 +520,8 @@ inline Result checkCase(const Case& c, size_t maxModelled = 4096)
             // Occasionally try an offset inside a segment: BadArgument.
             if (index < total && ref.segments[index].length > 1 && rng.chance(16))
             {
-                uint64_t bad = ref.segments[index].offset + 1 +
-                               rng.below(ref.segments[index].length - 1);
+                uint64_t bad =
+                    ref.segments[index].offset + 1 + rng.below(ref.segments[index].length - 1);
                 const uint64_t keep = bad;
                 uint32_t n = 3;
                 st = cmd.generate(&bad, out, &n);
@@ -549,8 +549,7 @@ inline Result checkCase(const Case& c, size_t maxModelled = 4096)
                                   "resumable call: " + describeStatus(st));
                 const uint32_t expectN = static_cast<uint32_t>(cap < left ? cap : left);
                 DMASG_DIFF_EXPECT(n == expectN, "resumable call: count");
-                DMASG_DIFF_EXPECT(sameSegments(out, n, spec.format, ranges, ref, index, &why),
-                                  why);
+                DMASG_DIFF_EXPECT(sameSegments(out, n, spec.format, ranges, ref, index, &why), why);
                 index += n;
                 const uint64_t expectOffset =
                     index < total ? ref.segments[index].offset : ref.windowLength;
@@ -578,8 +577,8 @@ inline Result checkCase(const Case& c, size_t maxModelled = 4096)
                     DMASG_DIFF_EXPECT(st == kdrv::Status::Success,
                                       "retry before the failure: " + describeStatus(st));
                     DMASG_DIFF_EXPECT(m == left, "retry count");
-                    DMASG_DIFF_EXPECT(
-                        sameSegments(out, m, spec.format, false, ref, index, &why), why);
+                    DMASG_DIFF_EXPECT(sameSegments(out, m, spec.format, false, ref, index, &why),
+                                      why);
                     index += m;
                 }
             }
@@ -671,9 +670,9 @@ inline Result checkCase(const Case& c, size_t maxModelled = 4096)
                                   "source: capacity 1 " + describeStatus(st));
             }
             DMASG_DIFF_EXPECT(offset == ref.windowLength, "source: capacity 1 offset");
-            DMASG_DIFF_EXPECT(sameSegments(out, static_cast<uint32_t>(total), spec.format,
-                                           false, ref, 0, &why),
-                              why);
+            DMASG_DIFF_EXPECT(
+                sameSegments(out, static_cast<uint32_t>(total), spec.format, false, ref, 0, &why),
+                why);
         }
     }
     return res;
@@ -692,12 +691,13 @@ inline void randomCase(Rng& rng, Case* c)
     s.format = static_cast<kdrv::DmaFormat>(rng.chance(64) ? formats + rng.below(256 - formats)
                                                            : rng.below(formats));
     {
-        static const uint32_t pages[] = {4096, 4096, 4096, 4096, 16384, 16384, 65536,
-                                         8192, 0,    2048, 3000, 4097};
+        static const uint32_t pages[] = {4096,  4096, 4096, 4096, 16384, 16384,
+                                         65536, 8192, 0,    2048, 3000,  4097};
         s.pageSize = pages[rng.chance(16) ? rng.below(12) : rng.below(7)];
     }
     {
-        static const uint8_t bits[] = {0, 0, 0, 32, 32, 36, 12, 13, 14, 16, 20, 31, 33, 40, 48, 63, 64};
+        static const uint8_t bits[] = {0,  0,  0,  32, 32, 36, 12, 13, 14,
+                                       16, 20, 31, 33, 40, 48, 63, 64};
         s.numAddressBits =
             rng.chance(32) ? static_cast<uint8_t>(rng.below(80)) : bits[rng.below(17)];
     }
@@ -706,20 +706,20 @@ inline void randomCase(Rng& rng, Case* c)
         s.alignment = rng.chance(8) ? uint32_t(1) << rng.below(17)
                                     : aligns[rng.below(rng.chance(32) ? 12 : 11)];
         static const uint32_t lens[] = {0, 1, 1, 1, 1, 2, 4, 512, 6};
-        s.lengthAlignment = rng.chance(8) ? uint32_t(1) << rng.below(13)
-                                          : lens[rng.below(rng.chance(32) ? 9 : 8)];
+        s.lengthAlignment =
+            rng.chance(8) ? uint32_t(1) << rng.below(13) : lens[rng.below(rng.chance(32) ? 9 : 8)];
     }
     {
-        static const uint64_t segs[] = {0, 0, 0, 2048, 3000, 4096, 65536, 0x100000000ull,
-                                        0xFFFFFFFFull, 1, 512};
-        s.maxSegmentSize = rng.chance(4) ? 256 + rng.below(rng.chance(2) ? 20000 : 1u << 20)
-                                         : segs[rng.below(11)];
+        static const uint64_t segs[] = {
+            0, 0, 0, 2048, 3000, 4096, 65536, 0x100000000ull, 0xFFFFFFFFull, 1, 512};
+        s.maxSegmentSize =
+            rng.chance(4) ? 256 + rng.below(rng.chance(2) ? 20000 : 1u << 20) : segs[rng.below(11)];
     }
     {
         static const uint64_t bounds[] = {0, 0, 0, 4096, 65536, 0x100000000ull, 2048, 3};
-        s.boundary = rng.chance(5) ? uint64_t(1) << (rng.chance(8) ? rng.below(12)
-                                                                   : 9 + rng.below(31))
-                                   : bounds[rng.below(rng.chance(32) ? 8 : 7)];
+        s.boundary = rng.chance(5)
+                         ? uint64_t(1) << (rng.chance(8) ? rng.below(12) : 9 + rng.below(31))
+                         : bounds[rng.below(rng.chance(32) ? 8 : 7)];
     }
     s.maxSegments = rng.chance(4) ? static_cast<uint32_t>(rng.below(24)) : 0;
     k.bounceMode = static_cast<int>(rng.below(3));

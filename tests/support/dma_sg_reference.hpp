@@ -34,9 +34,9 @@ inline u128 min128(u128 a, u128 b) { return a < b ? a : b; }
 
 struct Limits
 {
-    bool wide;        // 64-bit format
-    unsigned bits;    // effective address bits
-    u128 limitEnd;    // 2^bits: first address the device cannot reach
+    bool wide;     // 64-bit format
+    unsigned bits; // effective address bits
+    u128 limitEnd; // 2^bits: first address the device cannot reach
     u128 pageSize;
     u128 alignment;
     u128 lengthAlignment;
@@ -107,7 +107,7 @@ inline kdrv::Status validate(const kdrv::DmaSpecification& s, Limits* out)
 
 struct Segment
 {
-    uint64_t address;       // bus address (the bounce address when bounced)
+    uint64_t address; // bus address (the bounce address when bounced)
     uint64_t length;
     uint64_t sourceAddress; // where the bytes are in the buffer
     uint64_t offset;        // window offset of the first byte
@@ -130,9 +130,8 @@ struct Outcome
 
 // Full model: specification, input, prepare(offset, length), generation.
 // Bounced pieces call spec.bounce in segment order, once each.
-inline Outcome build(const kdrv::DmaSpecification& spec, const kdrv::DmaRange* runs,
-                     size_t count, uint64_t prepOffset, uint64_t prepLength,
-                     size_t maxModelledSegments)
+inline Outcome build(const kdrv::DmaSpecification& spec, const kdrv::DmaRange* runs, size_t count,
+                     uint64_t prepOffset, uint64_t prepLength, size_t maxModelledSegments)
 {
     Outcome o;
     Limits l;
@@ -215,8 +214,7 @@ inline Outcome build(const kdrv::DmaSpecification& spec, const kdrv::DmaRange* r
     std::vector<Piece> extents;
     for (size_t i = 0; i < pieces.size(); ++i)
     {
-        if (!extents.empty() &&
-            extents.back().address + extents.back().length == pieces[i].address)
+        if (!extents.empty() && extents.back().address + extents.back().length == pieces[i].address)
         {
             extents.back().length += pieces[i].length;
         }

@@ -25,7 +25,7 @@ namespace kdrvtest
 {
 class LegacyRWLock
 {
-public:
+  public:
     typedef void (*Hook)(void* context);
 
     LegacyRWLock() : flags_(0), readers_(0), betweenLoads_(nullptr), hookContext_(nullptr) {}
@@ -127,7 +127,7 @@ public:
         kUpgrade = 2u,
     };
 
-private:
+  private:
     kdrv::AtomicU32 flags_;
     kdrv::AtomicU32 readers_;
     Hook volatile betweenLoads_;

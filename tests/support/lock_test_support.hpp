@@ -54,22 +54,23 @@ struct InsideCounter
 
 // Runs tryLock() (or the given try call) on a fresh thread and releases
 // what it got: does another thread find the lock free?
-template <typename Lock>
-bool tryLockElsewhere(Lock& lock)
+template <typename Lock> bool tryLockElsewhere(Lock& lock)
 {
     bool got = false;
-    std::thread([&] {
-        got = lock.tryLock();
-        if (got)
-            lock.unlock();
-    }).join();
+    std::thread(
+        [&]
+        {
+            got = lock.tryLock();
+            if (got)
+                lock.unlock();
+        })
+        .join();
     return got;
 }
 
 // Spins (yielding) until `done()` is true. Correctness tests wait for states,
 // never for time.
-template <typename F>
-void waitUntil(F done)
+template <typename F> void waitUntil(F done)
 {
     while (!done())
         std::this_thread::yield();
@@ -79,7 +80,7 @@ void waitUntil(F done)
 // warning handler, the same on both backends).
 class WarningCapture
 {
-public:
+  public:
     WarningCapture()
     {
         count().store(0);
@@ -93,7 +94,7 @@ public:
     int warnings() const { return count().load(); }
     const void* lastObject() const { return lastObjectSlot().load(); }
 
-private:
+  private:
     static std::atomic<int>& count()
     {
         static std::atomic<int> c{0};

@@ -23,7 +23,7 @@ namespace kdrvtest
 {
 class ProgressWatchdog
 {
-public:
+  public:
     ProgressWatchdog(const char* what, std::function<std::string()> dump, unsigned seconds = 10)
         : what_(what), dump_(std::move(dump)), seconds_(seconds), ticks_(0), stop_(false),
           thread_([this] { watch(); })
@@ -44,7 +44,7 @@ public:
     void tick() { ticks_.fetch_add(1, std::memory_order_relaxed); }
     unsigned long long ticks() const { return ticks_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     void watch()
     {
         unsigned long long last = ticks();

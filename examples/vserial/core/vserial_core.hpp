@@ -286,9 +286,9 @@ class Core final : public kdrv::PowerDriver
             // power change our tickle started (TX_ENABLE set). Close ends
             // the watch with IOError.
             uint32_t want = poweredNow ? kdrv::kSerialStateTxqLowWater : kdrv::kSerialStateTxEnable;
-            const uint32_t mask =
-                poweredNow ? kdrv::kSerialStateTxqLowWater | kdrv::kSerialStateTxEnable
-                           : kdrv::kSerialStateTxEnable;
+            const uint32_t mask = poweredNow
+                                      ? kdrv::kSerialStateTxqLowWater | kdrv::kSerialStateTxEnable
+                                      : kdrv::kSerialStateTxEnable;
             const Status s = port_.watchState(&want, mask);
             if (s == Status::Aborted)
                 return s;

@@ -18,10 +18,10 @@ namespace
 {
 // The core is over-aligned (its DMA storage is aligned to its size; kdrv's
 // own types never exceed 16 bytes), and an OSObject's operator new only
-// promises 16 bytes, so the core is not a member of the driver object. The device is virtual and matched
-// once, on IOResources, so there is one core: a global. Its constructor is
-// constexpr, so the global is constant-initialized: no static constructor,
-// no static destructor, nothing run at kext load.
+// promises 16 bytes, so the core is not a member of the driver object. The device is virtual and
+// matched once, on IOResources, so there is one core: a global. Its constructor is constexpr, so
+// the global is constant-initialized: no static constructor, no static destructor, nothing run at
+// kext load.
 KDRV_CONST_INIT vserial::Core gCore;
 KDRV_CONST_INIT kdrv::AtomicFlag gCoreClaimed;
 

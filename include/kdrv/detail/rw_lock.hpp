@@ -57,7 +57,7 @@ namespace detail
 {
 class RwLockWord
 {
-public:
+  public:
     constexpr RwLockWord() : word_(0) {}
     KDRV_NONCOPYABLE(RwLockWord);
 
@@ -162,7 +162,7 @@ public:
         kReader = 4u,
     };
 
-private:
+  private:
     KDRV_NOINLINE void readLockSlow()
     {
         SpinWait wait;

@@ -26,7 +26,7 @@ namespace detail
 {
 class SpinWait
 {
-public:
+  public:
     constexpr SpinWait() : step_(0) {}
     KDRV_NONCOPYABLE(SpinWait);
 
@@ -45,7 +45,7 @@ public:
         }
     }
 
-private:
+  private:
     enum : uint32_t
     {
         kPauseSteps = 5,

@@ -31,7 +31,7 @@ namespace detail
 {
 class TtasLock
 {
-public:
+  public:
     constexpr TtasLock() : word_(0) {}
     KDRV_NONCOPYABLE(TtasLock);
 
@@ -51,7 +51,7 @@ public:
     /// A snapshot for diagnostics (watchdogs, debuggers); never for decisions.
     uint32_t debugState() const { return word_.load(MemoryOrder::Relaxed); }
 
-private:
+  private:
     KDRV_NOINLINE void lockSlow()
     {
         SpinWait wait;

@@ -11,13 +11,13 @@
 #ifndef KDRV_PLATFORM_POSIX_LOCKS_HPP
 #define KDRV_PLATFORM_POSIX_LOCKS_HPP
 
-#include "kdrv/atomic.hpp"                    // for AtomicU64
-#include "kdrv/base.hpp"                      // for copyBytes
-#include "kdrv/detail/rw_lock.hpp"            // for RwLockWord
-#include "kdrv/detail/ttas_lock.hpp"          // for TtasLock
-#include "kdrv/platform/platform.hpp"         // for WaitResult
-#include "kdrv/platform/posix_waitqueue.hpp"  // for prepareWait, finishWait, wake
-#include "kdrv/status.hpp"                    // for Status
+#include "kdrv/atomic.hpp"                   // for AtomicU64
+#include "kdrv/base.hpp"                     // for copyBytes
+#include "kdrv/detail/rw_lock.hpp"           // for RwLockWord
+#include "kdrv/detail/ttas_lock.hpp"         // for TtasLock
+#include "kdrv/platform/platform.hpp"        // for WaitResult
+#include "kdrv/platform/posix_waitqueue.hpp" // for prepareWait, finishWait, wake
+#include "kdrv/status.hpp"                   // for Status
 
 #include <pthread.h> // for pthread_mutex_t, pthread_self
 
@@ -51,7 +51,7 @@ typedef int InterruptState;
 
 class RawSpinLock
 {
-public:
+  public:
     constexpr RawSpinLock() {}
     KDRV_NONCOPYABLE(RawSpinLock);
 
@@ -71,13 +71,13 @@ public:
 
     uint32_t debugState() const { return lock_.debugState(); }
 
-private:
+  private:
     detail::TtasLock lock_;
 };
 
 class RawMutex
 {
-public:
+  public:
     constexpr RawMutex() {}
     KDRV_NONCOPYABLE(RawMutex);
 
@@ -96,23 +96,23 @@ public:
     {
         detail::Waiter waiter;
         detail::prepareWait(&waiter, event, static_cast<uintptr_t>(currentThreadId()),
-                                interruptible);
+                            interruptible);
         pthread_mutex_unlock(&mutex_);
         int result = detail::finishWait(&waiter, hasDeadline, deadlineNanos);
         pthread_mutex_lock(&mutex_);
         return result == detail::kAwakened   ? WaitResult::Awakened
                : result == detail::kTimedOut ? WaitResult::TimedOut
-                                                 : WaitResult::Interrupted;
+                                             : WaitResult::Interrupted;
     }
     void wakeup(const void* event, bool oneThread) { detail::wake(event, oneThread); }
 
-private:
+  private:
     pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
 };
 
 class RawRecursiveMutex
 {
-public:
+  public:
     constexpr RawRecursiveMutex() : owner_(0), depth_(0) {}
     KDRV_NONCOPYABLE(RawRecursiveMutex);
 
@@ -155,7 +155,7 @@ public:
     }
     bool heldByCaller() const { return owner_.load(MemoryOrder::Relaxed) == currentThreadId(); }
 
-private:
+  private:
     pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
     AtomicU64 owner_;
     uint32_t depth_; // guarded by mutex_
@@ -163,7 +163,7 @@ private:
 
 class RawRWLock
 {
-public:
+  public:
     constexpr RawRWLock() {}
     KDRV_NONCOPYABLE(RawRWLock);
 
@@ -181,7 +181,7 @@ public:
 
     uint32_t debugState() const { return lock_.debugState(); }
 
-private:
+  private:
     detail::RwLockWord lock_;
 };
 } // namespace platform

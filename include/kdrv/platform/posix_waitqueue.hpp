@@ -86,11 +86,13 @@ enum : uint32_t
     kBucketCount = 1u << kBucketShift,
 };
 
-#define KDRV_WAIT_BUCKET_INIT_ \
-    {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, nullptr, nullptr}
-#define KDRV_WAIT_BUCKET_INIT8_                                                                  \
-    KDRV_WAIT_BUCKET_INIT_, KDRV_WAIT_BUCKET_INIT_, KDRV_WAIT_BUCKET_INIT_,                      \
-        KDRV_WAIT_BUCKET_INIT_, KDRV_WAIT_BUCKET_INIT_, KDRV_WAIT_BUCKET_INIT_,                  \
+#define KDRV_WAIT_BUCKET_INIT_                                                                     \
+    {                                                                                              \
+        PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, nullptr, nullptr                      \
+    }
+#define KDRV_WAIT_BUCKET_INIT8_                                                                    \
+    KDRV_WAIT_BUCKET_INIT_, KDRV_WAIT_BUCKET_INIT_, KDRV_WAIT_BUCKET_INIT_,                        \
+        KDRV_WAIT_BUCKET_INIT_, KDRV_WAIT_BUCKET_INIT_, KDRV_WAIT_BUCKET_INIT_,                    \
         KDRV_WAIT_BUCKET_INIT_, KDRV_WAIT_BUCKET_INIT_
 
 inline WaitBucket* bucketTable()

@@ -33,7 +33,7 @@
 namespace kdrv
 {
 // Status mirrors IOReturn value for value; prove it against the SDK in use.
-#define KDRV_CHECK_IORETURN_(n, code) \
+#define KDRV_CHECK_IORETURN_(n, code)                                                              \
     static_assert(toIOReturn(Status::n) == kIOReturn##n, "Status::" #n " != kIOReturn" #n);
 KDRV_CHECK_IORETURN_(Success, 0)
 KDRV_STATUS_CODES(KDRV_CHECK_IORETURN_)

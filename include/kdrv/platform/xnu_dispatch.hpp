@@ -83,17 +83,18 @@ static_assert(offsetof(MethodDispatch, checkScalarOutputCount) ==
 static_assert(offsetof(MethodDispatch, checkStructureOutputSize) ==
                   offsetof(IOExternalMethodDispatch, checkStructureOutputSize),
               "checkStructureOutputSize offset");
-static_assert(sizeof(static_cast<IOExternalMethodArguments*>(nullptr)->scalarInputCount) ==
-                      sizeof(uint32_t) &&
-                  sizeof(static_cast<IOExternalMethodArguments*>(nullptr)->structureInputSize) ==
-                      sizeof(uint32_t) &&
-                  sizeof(static_cast<IOExternalMethodArguments*>(nullptr)->scalarOutputCount) ==
-                      sizeof(uint32_t) &&
-                  sizeof(static_cast<IOExternalMethodArguments*>(nullptr)->structureOutputSize) ==
-                      sizeof(uint32_t) &&
-                  sizeof(static_cast<IOExternalMethodArguments*>(nullptr)
-                             ->structureOutputDescriptorSize) == sizeof(uint32_t),
-              "I/O Kit counts are 32-bit");
+static_assert(
+    sizeof(static_cast<IOExternalMethodArguments*>(nullptr)->scalarInputCount) ==
+            sizeof(uint32_t) &&
+        sizeof(static_cast<IOExternalMethodArguments*>(nullptr)->structureInputSize) ==
+            sizeof(uint32_t) &&
+        sizeof(static_cast<IOExternalMethodArguments*>(nullptr)->scalarOutputCount) ==
+            sizeof(uint32_t) &&
+        sizeof(static_cast<IOExternalMethodArguments*>(nullptr)->structureOutputSize) ==
+            sizeof(uint32_t) &&
+        sizeof(static_cast<IOExternalMethodArguments*>(nullptr)->structureOutputDescriptorSize) ==
+            sizeof(uint32_t),
+    "I/O Kit counts are 32-bit");
 
 // True when both rows demand the same shape (function aside).
 KDRV_NODISCARD constexpr bool sameChecks(const MethodDispatch& ours,
@@ -148,10 +149,10 @@ inline void methodArgsCountsToIOKit(const MethodArgs& a, IOExternalMethodArgumen
 // IOReturn), counts copied back whatever the result, as xnu's IPC layer
 // does. `native == NULL` is BadArgument. A handler finds the original block
 // in args->nativeArguments.
-KDRV_NODISCARD inline IOReturn dispatchExternalMethod(
-    const MethodDispatch* table, uint32_t count, uint32_t selector,
-    IOExternalMethodArguments* native, void* target, void* reference, bool clientPrivileged,
-    SelectorPolicy policy = SelectorPolicy::Unsupported)
+KDRV_NODISCARD inline IOReturn
+dispatchExternalMethod(const MethodDispatch* table, uint32_t count, uint32_t selector,
+                       IOExternalMethodArguments* native, void* target, void* reference,
+                       bool clientPrivileged, SelectorPolicy policy = SelectorPolicy::Unsupported)
 {
     if (native == nullptr)
     {

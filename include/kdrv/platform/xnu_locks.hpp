@@ -49,13 +49,12 @@ static_assert(THREAD_UNINT == static_cast<int>(SleepType::Uninterruptible) &&
                   THREAD_INTERRUPTIBLE == static_cast<int>(SleepType::Interruptible),
               "xnu wait kinds");
 
-
 // Lock calls on a wrapper whose init() was not called (or failed).
-#define KDRV_XNU_REQUIRE_INIT_(p) \
-    (KDRV_LIKELY((p) != nullptr) ? static_cast<void>(0) \
-                                 : contractFailed(ContractKind::Precondition, \
-                                                  "lock used before a successful init()", \
-                                                  __FILE__, __LINE__))
+#define KDRV_XNU_REQUIRE_INIT_(p)                                                                  \
+    (KDRV_LIKELY((p) != nullptr)                                                                   \
+         ? static_cast<void>(0)                                                                    \
+         : contractFailed(ContractKind::Precondition, "lock used before a successful init()",      \
+                          __FILE__, __LINE__))
 
 // ---------------------------------------------------------------------------
 // Spin lock: IOSimpleLock
@@ -64,7 +63,7 @@ typedef IOInterruptState InterruptState;
 
 class RawSpinLock
 {
-public:
+  public:
     constexpr RawSpinLock() : lock_(nullptr) {}
     KDRV_NONCOPYABLE(RawSpinLock);
 
@@ -103,7 +102,7 @@ public:
         IOSimpleLockUnlockEnableInterrupt(lock_, state);
     }
 
-private:
+  private:
     IOSimpleLock* lock_;
 };
 
@@ -112,7 +111,7 @@ private:
 
 class RawMutex
 {
-public:
+  public:
     constexpr RawMutex() : lock_(nullptr) {}
     KDRV_NONCOPYABLE(RawMutex);
 
@@ -160,7 +159,7 @@ public:
         IOLockWakeup(lock_, const_cast<void*>(event), oneThread);
     }
 
-private:
+  private:
     IOLock* lock_;
 };
 
@@ -169,7 +168,7 @@ private:
 
 class RawRecursiveMutex
 {
-public:
+  public:
     constexpr RawRecursiveMutex() : lock_(nullptr) {}
     KDRV_NONCOPYABLE(RawRecursiveMutex);
 
@@ -199,7 +198,7 @@ public:
     void unlock() { IORecursiveLockUnlock(lock_); }
     bool heldByCaller() const { return lock_ != nullptr && IORecursiveLockHaveLock(lock_) != 0; }
 
-private:
+  private:
     IORecursiveLock* lock_;
 };
 
@@ -208,7 +207,7 @@ private:
 
 class RawRWLock
 {
-public:
+  public:
     constexpr RawRWLock() : lock_(nullptr), rw_(nullptr) {}
     KDRV_NONCOPYABLE(RawRWLock);
 
@@ -259,7 +258,7 @@ public:
     bool upgrade() { return lck_rw_lock_shared_to_exclusive(rw_) != 0; }
     void downgrade() { lck_rw_lock_exclusive_to_shared(rw_); }
 
-private:
+  private:
     IORWLock* lock_;
     lck_rw_t* rw_;
 };

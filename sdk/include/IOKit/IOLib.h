@@ -6,13 +6,14 @@
 #include <IOKit/IOLocks.h>
 #include <kern/debug.h>
 #ifdef __cplusplus
-extern "C" {
+extern "C"
+{
 #endif
-void IOLog(const char* format, ...) __attribute__((format(printf, 1, 2)));
-void IOLogv(const char* format, va_list ap) __attribute__((format(printf, 1, 0)));
-void* IOMalloc(vm_size_t size);
-void IOFree(void* address, vm_size_t size);
-void IOSleep(unsigned milliseconds);
+    void IOLog(const char* format, ...) __attribute__((format(printf, 1, 2)));
+    void IOLogv(const char* format, va_list ap) __attribute__((format(printf, 1, 0)));
+    void* IOMalloc(vm_size_t size);
+    void IOFree(void* address, vm_size_t size);
+    void IOSleep(unsigned milliseconds);
 #ifdef __cplusplus
 }
 #endif

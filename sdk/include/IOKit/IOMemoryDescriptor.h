@@ -6,10 +6,10 @@
 #include <IOKit/IOTypes.h>
 class IOMemoryDescriptor
 {
-public:
+  public:
     virtual IOByteCount getLength() const = 0;
 
-protected:
+  protected:
     virtual ~IOMemoryDescriptor() {}
 };
 #endif

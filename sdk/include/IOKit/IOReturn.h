@@ -7,7 +7,7 @@ typedef kern_return_t IOReturn;
 /* A signed int, as in Kernel.framework: err_system(0x38) is 0xE0000000 as int. */
 #define sys_iokit err_system(0x38)
 #define sub_iokit_common 0
-#define iokit_common_err(return) ((IOReturn)(sys_iokit | sub_iokit_common | (return)))
+#define iokit_common_err(return ) ((IOReturn)(sys_iokit | sub_iokit_common | (return )))
 #define kIOReturnSuccess KERN_SUCCESS
 #define kIOReturnError iokit_common_err(0x2bc)
 #define kIOReturnNoMemory iokit_common_err(0x2bd)

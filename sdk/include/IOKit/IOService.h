@@ -16,7 +16,7 @@ class IOService : public IORegistryEntry
 {
     OSDeclareDefaultStructors(IOService);
 
-public:
+  public:
     /* Life cycle. */
     virtual bool start(IOService* provider);
     virtual void stop(IOService* provider);

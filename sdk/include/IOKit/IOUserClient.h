@@ -96,7 +96,7 @@ class IOUserClient : public IOService
 {
     OSDeclareAbstractStructors(IOUserClient);
 
-public:
+  public:
     virtual bool initWithTask(task_t owningTask, void* securityToken, UInt32 type,
                               OSDictionary* properties);
     virtual bool initWithTask(task_t owningTask, void* securityToken, UInt32 type);

@@ -44,18 +44,19 @@ enum
 #endif
 
 #ifdef __cplusplus
-extern "C" {
+extern "C"
+{
 #endif
-void lck_rw_lock(lck_rw_t* lck, lck_rw_type_t lck_rw_type);
-boolean_t lck_rw_try_lock(lck_rw_t* lck, lck_rw_type_t lck_rw_type);
-void lck_rw_unlock(lck_rw_t* lck, lck_rw_type_t lck_rw_type);
-void lck_rw_lock_shared(lck_rw_t* lck);
-void lck_rw_unlock_shared(lck_rw_t* lck);
-void lck_rw_lock_exclusive(lck_rw_t* lck);
-void lck_rw_unlock_exclusive(lck_rw_t* lck);
-/* Returns FALSE if another upgrade is pending; the shared hold is then DROPPED. */
-boolean_t lck_rw_lock_shared_to_exclusive(lck_rw_t* lck);
-void lck_rw_lock_exclusive_to_shared(lck_rw_t* lck);
+    void lck_rw_lock(lck_rw_t* lck, lck_rw_type_t lck_rw_type);
+    boolean_t lck_rw_try_lock(lck_rw_t* lck, lck_rw_type_t lck_rw_type);
+    void lck_rw_unlock(lck_rw_t* lck, lck_rw_type_t lck_rw_type);
+    void lck_rw_lock_shared(lck_rw_t* lck);
+    void lck_rw_unlock_shared(lck_rw_t* lck);
+    void lck_rw_lock_exclusive(lck_rw_t* lck);
+    void lck_rw_unlock_exclusive(lck_rw_t* lck);
+    /* Returns FALSE if another upgrade is pending; the shared hold is then DROPPED. */
+    boolean_t lck_rw_lock_shared_to_exclusive(lck_rw_t* lck);
+    void lck_rw_lock_exclusive_to_shared(lck_rw_t* lck);
 #ifdef __cplusplus
 }
 #endif

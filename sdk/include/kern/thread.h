@@ -3,9 +3,10 @@
 #define KDRV_SDK_KERN_THREAD_H
 #include <kern/kern_types.h>
 #ifdef __cplusplus
-extern "C" {
+extern "C"
+{
 #endif
-thread_t current_thread(void);
+    thread_t current_thread(void);
 #ifdef __cplusplus
 }
 #endif

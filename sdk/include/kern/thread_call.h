@@ -9,15 +9,16 @@ typedef void* thread_call_param_t;
 typedef void (*thread_call_func_t)(thread_call_param_t param0, thread_call_param_t param1);
 
 #ifdef __cplusplus
-extern "C" {
+extern "C"
+{
 #endif
-thread_call_t thread_call_allocate(thread_call_func_t func, thread_call_param_t param0);
-/* TRUE if the call was already pending. */
-boolean_t thread_call_enter(thread_call_t call);
-/* TRUE if a pending invocation was cancelled; FALSE if none was pending (one
- * may be about to run, running, or done). */
-boolean_t thread_call_cancel(thread_call_t call);
-boolean_t thread_call_free(thread_call_t call);
+    thread_call_t thread_call_allocate(thread_call_func_t func, thread_call_param_t param0);
+    /* TRUE if the call was already pending. */
+    boolean_t thread_call_enter(thread_call_t call);
+    /* TRUE if a pending invocation was cancelled; FALSE if none was pending (one
+     * may be about to run, running, or done). */
+    boolean_t thread_call_cancel(thread_call_t call);
+    boolean_t thread_call_free(thread_call_t call);
 #ifdef __cplusplus
 }
 #endif

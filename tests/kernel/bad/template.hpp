@@ -7,7 +7,7 @@
 
 namespace kdrv_bad
 {
-template<class T> struct Box
+template <class T> struct Box
 {
     T value;
 };

@@ -33,8 +33,9 @@ int main()
     {
         g_total.fetchAdd(static_cast<uint32_t>(kSteps[i]), kdrv::MemoryOrder::Relaxed);
     }
-    const kdrv::Status status =
-        g_total.load(kdrv::MemoryOrder::Relaxed) == 10 ? kdrv::Status::Success : kdrv::Status::Error;
+    const kdrv::Status status = g_total.load(kdrv::MemoryOrder::Relaxed) == 10
+                                    ? kdrv::Status::Success
+                                    : kdrv::Status::Error;
     printf("kdrv %d.%d.%d consumer: %s\n", KDRV_VERSION_MAJOR, KDRV_VERSION_MINOR,
            KDRV_VERSION_PATCH, kdrv::isSuccess(status) ? "ok" : "FAILED");
     return kdrv::isSuccess(status) ? 0 : 1;

@@ -16,10 +16,7 @@ namespace
 {
 char g_line[256];
 
-void captureLog(const char* line)
-{
-    strncpy(g_line, line, sizeof g_line - 1);
-}
+void captureLog(const char* line) { strncpy(g_line, line, sizeof g_line - 1); }
 } // namespace
 
 int main()

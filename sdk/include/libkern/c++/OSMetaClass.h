@@ -19,7 +19,7 @@ class OSObject;
 
 class OSMetaClassBase
 {
-public:
+  public:
     /* The object as an instance of the class toMeta describes, or NULL. */
     static OSMetaClassBase* safeMetaCast(const OSMetaClassBase* anObject,
                                          const OSMetaClass* toMeta);
@@ -31,7 +31,7 @@ public:
     /* Frees the object when the count drops below freeWhen. */
     virtual void release(int freeWhen) const = 0;
 
-protected:
+  protected:
     OSMetaClassBase();
     virtual ~OSMetaClassBase();
 };
@@ -41,7 +41,7 @@ protected:
  * are those of a statically allocated object. */
 class OSMetaClass : public OSMetaClassBase
 {
-public:
+  public:
     /* A new instance of the class (NULL for an abstract class). */
     virtual OSObject* alloc() const = 0;
 
@@ -51,7 +51,7 @@ public:
     void release() const override;
     void release(int freeWhen) const override;
 
-protected:
+  protected:
     OSMetaClass(const char* inClassName, const OSMetaClass* inSuperClass, unsigned int inClassSize);
     ~OSMetaClass() override;
 
@@ -60,75 +60,75 @@ protected:
 
 /* The class's OSMetaClass, and a checked downcast through it. */
 #define OSTypeID(type) (type::metaClass)
-#define OSDynamicCast(type, inst) \
+#define OSDynamicCast(type, inst)                                                                  \
     (static_cast<type*>(OSMetaClassBase::safeMetaCast((inst), OSTypeID(type))))
 
 /* Members every libkern class declares: its superclass's and its own
  * metaclass, the nested MetaClass type and its one object gMetaClass, the
  * constructor that passes the metaclass up the hierarchy, and a protected
  * destructor (objects die by release(), never by delete). */
-#define KDRV_SDK_OS_COMMON_STRUCTORS_(className)          \
-private:                                                  \
-    static const OSMetaClass* const superClass;           \
-                                                          \
-public:                                                   \
-    static const OSMetaClass* const metaClass;            \
-    static class MetaClass : public OSMetaClass           \
-    {                                                     \
-    public:                                               \
-        MetaClass();                                      \
-        OSObject* alloc() const override;                 \
-    } gMetaClass;                                         \
-    friend class className::MetaClass;                    \
-    const OSMetaClass* getMetaClass() const override;     \
-                                                          \
-protected:                                                \
-    explicit className(const OSMetaClass* meta);          \
+#define KDRV_SDK_OS_COMMON_STRUCTORS_(className)                                                   \
+  private:                                                                                         \
+    static const OSMetaClass* const superClass;                                                    \
+                                                                                                   \
+  public:                                                                                          \
+    static const OSMetaClass* const metaClass;                                                     \
+    static class MetaClass : public OSMetaClass                                                    \
+    {                                                                                              \
+      public:                                                                                      \
+        MetaClass();                                                                               \
+        OSObject* alloc() const override;                                                          \
+    } gMetaClass;                                                                                  \
+    friend class className::MetaClass;                                                             \
+    const OSMetaClass* getMetaClass() const override;                                              \
+                                                                                                   \
+  protected:                                                                                       \
+    explicit className(const OSMetaClass* meta);                                                   \
     ~className() override
 
 /* A concrete class: first thing in the class body; leaves `protected:`. */
-#define OSDeclareDefaultStructors(className)              \
-    KDRV_SDK_OS_COMMON_STRUCTORS_(className);             \
-                                                          \
-public:                                                   \
-    className();                                          \
-    static void* operator new(size_t size);               \
-                                                          \
-protected:                                                \
+#define OSDeclareDefaultStructors(className)                                                       \
+    KDRV_SDK_OS_COMMON_STRUCTORS_(className);                                                      \
+                                                                                                   \
+  public:                                                                                          \
+    className();                                                                                   \
+    static void* operator new(size_t size);                                                        \
+                                                                                                   \
+  protected:                                                                                       \
     static void operator delete(void* mem, size_t size)
 
 /* An abstract class: its default constructor is private. */
-#define OSDeclareAbstractStructors(className) \
-    KDRV_SDK_OS_COMMON_STRUCTORS_(className);  \
-                                               \
-private:                                       \
-    className();                               \
-                                               \
-protected:                                     \
+#define OSDeclareAbstractStructors(className)                                                      \
+    KDRV_SDK_OS_COMMON_STRUCTORS_(className);                                                      \
+                                                                                                   \
+  private:                                                                                         \
+    className();                                                                                   \
+                                                                                                   \
+  protected:                                                                                       \
     static_assert(true, "")
 
 /* In the implementation file, before the class's member functions: the
  * metaclass object (a global with a constructor and a destructor, as in
  * Kernel.framework), its constructor and alloc(), and the class's
  * structors. */
-#define OSDefineMetaClassAndStructors(className, superclassName)                          \
-    className::MetaClass className::gMetaClass;                                           \
-    const OSMetaClass* const className::metaClass = &className::gMetaClass;               \
-    const OSMetaClass* const className::superClass = &superclassName::gMetaClass;         \
-    className::MetaClass::MetaClass()                                                     \
-        : OSMetaClass(#className, className::superClass, sizeof(className))               \
-    {                                                                                     \
-    }                                                                                     \
-    OSObject* className::MetaClass::alloc() const { return new className; }               \
-    const OSMetaClass* className::getMetaClass() const { return &gMetaClass; }           \
-    className::className(const OSMetaClass* meta) : superclassName(meta) {}               \
-    className::className() : superclassName(&gMetaClass) {}                               \
-    className::~className() {}                                                            \
-    void* className::operator new(size_t size) { return OSObject::operator new(size); }   \
-    void className::operator delete(void* mem, size_t size)                               \
-    {                                                                                     \
-        OSObject::operator delete(mem, size);                                             \
-    }                                                                                     \
+#define OSDefineMetaClassAndStructors(className, superclassName)                                   \
+    className::MetaClass className::gMetaClass;                                                    \
+    const OSMetaClass* const className::metaClass = &className::gMetaClass;                        \
+    const OSMetaClass* const className::superClass = &superclassName::gMetaClass;                  \
+    className::MetaClass::MetaClass()                                                              \
+        : OSMetaClass(#className, className::superClass, sizeof(className))                        \
+    {                                                                                              \
+    }                                                                                              \
+    OSObject* className::MetaClass::alloc() const { return new className; }                        \
+    const OSMetaClass* className::getMetaClass() const { return &gMetaClass; }                     \
+    className::className(const OSMetaClass* meta) : superclassName(meta) {}                        \
+    className::className() : superclassName(&gMetaClass) {}                                        \
+    className::~className() {}                                                                     \
+    void* className::operator new(size_t size) { return OSObject::operator new(size); }            \
+    void className::operator delete(void* mem, size_t size)                                        \
+    {                                                                                              \
+        OSObject::operator delete(mem, size);                                                      \
+    }                                                                                              \
     static_assert(true, "")
 
 #endif

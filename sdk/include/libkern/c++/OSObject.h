@@ -9,7 +9,7 @@ class OSObject : public OSMetaClassBase
 {
     OSDeclareAbstractStructors(OSObject);
 
-public:
+  public:
     int getRetainCount() const override;
     void retain() const override;
     void release() const override;
@@ -17,7 +17,7 @@ public:
 
     static void* operator new(size_t size);
 
-protected:
+  protected:
     /* Undoes init(); called by the last release(). */
     virtual void free();
 
