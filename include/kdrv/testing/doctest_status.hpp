@@ -18,6 +18,12 @@
 #ifndef KDRV_TESTING_DOCTEST_STATUS_HPP
 #define KDRV_TESTING_DOCTEST_STATUS_HPP
 
+#include "kdrv/platform/platform.hpp" // for KDRV_IN_KERNEL
+
+#if KDRV_IN_KERNEL
+#error "kdrv/testing/doctest_status.hpp is user-space only (it uses doctest and the C++ standard library)"
+#endif
+
 #include <doctest/doctest.h> // for doctest::StringMaker, doctest::String
 
 #include "kdrv/testing/status_string.hpp" // for statusString

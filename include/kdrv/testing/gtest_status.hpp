@@ -13,6 +13,12 @@
 #ifndef KDRV_TESTING_GTEST_STATUS_HPP
 #define KDRV_TESTING_GTEST_STATUS_HPP
 
+#include "kdrv/platform/platform.hpp" // for KDRV_IN_KERNEL
+
+#if KDRV_IN_KERNEL
+#error "kdrv/testing/gtest_status.hpp is user-space only (it uses Google Test and the C++ standard library)"
+#endif
+
 #include <ostream> // for std::ostream
 
 #include "kdrv/testing/status_string.hpp" // for statusString
