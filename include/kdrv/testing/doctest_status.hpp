@@ -21,7 +21,8 @@
 #include "kdrv/platform/platform.hpp" // for KDRV_IN_KERNEL
 
 #if KDRV_IN_KERNEL
-#error "kdrv/testing/doctest_status.hpp is user-space only (it uses doctest and the C++ standard library)"
+#error                                                                                             \
+    "kdrv/testing/doctest_status.hpp is user-space only (it uses doctest and the standard library)"
 #endif
 
 #include <doctest/doctest.h> // for doctest::StringMaker, doctest::String

@@ -16,7 +16,7 @@
 #include "kdrv/platform/platform.hpp" // for KDRV_IN_KERNEL
 
 #if KDRV_IN_KERNEL
-#error "kdrv/testing/gtest_status.hpp is user-space only (it uses Google Test and the C++ standard library)"
+#error "kdrv/testing/gtest_status.hpp is user-space only (it uses Google Test)"
 #endif
 
 #include <ostream> // for std::ostream
