@@ -432,26 +432,6 @@ def md_escape(text):
 # right when slower, and is labelled with its value. kdrv's own variants
 # (kdrv_*) are drawn apart from the peers, and limits are marked as such.
 
-# The rows README.md shows as headline rows, in the order shown.
-HEADLINE = [
-    "ring.put_get",
-    "ring.burst64",
-    "ring.bulk_4096",
-    "ring.stream_byte [threads:2]",
-    "ring.stream_4k [threads:2]",
-    "spinlock.lock_unlock",
-    "spinlock.lock_unlock_2t [threads:2]",
-    "mutex.lock_unlock",
-    "rwlock.read",
-    "rwlock.write",
-    "refcount.retain_release",
-    "refcount.retain_release_2t [threads:2]",
-    "dispatch.call_predictable [16]",
-    "sg.build_256_contig",
-    "sg.build_256_random",
-    "power.lookup_parent [8]",
-    "audio.clip_f32_s16 [512]",
-]
 
 LIMIT_NOTE = (
     "(limit) marks a bound, not a competing design: two_memcpy is the two bare memcpy calls "
