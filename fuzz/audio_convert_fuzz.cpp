@@ -21,17 +21,10 @@
 
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
-#define FUZZ_CHECK(cond)                                                                           \
-    do                                                                                             \
-    {                                                                                              \
-        if (!(cond))                                                                               \
-        {                                                                                          \
-            __builtin_trap();                                                                      \
-        }                                                                                          \
-    } while (0)
-
 using kdrv::AudioByteOrder;
 using kdrv::AudioSampleFormat;
 using kdrv::Status;

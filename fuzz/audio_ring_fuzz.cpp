@@ -27,6 +27,8 @@
 
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
 class Input
@@ -68,15 +70,6 @@ class Input
     size_t size_;
     size_t pos_ = 0;
 };
-
-#define FUZZ_CHECK(cond)                                                                           \
-    do                                                                                             \
-    {                                                                                              \
-        if (!(cond))                                                                               \
-        {                                                                                          \
-            __builtin_trap();                                                                      \
-        }                                                                                          \
-    } while (0)
 
 using kdrv::Status;
 typedef unsigned __int128 u128;

@@ -22,6 +22,8 @@
 
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
 typedef unsigned __int128 u128;
@@ -65,12 +67,6 @@ struct Input
         }
     }
 };
-
-void check(bool ok)
-{
-    if (!ok)
-        abort();
-}
 
 const uint64_t kSizes[] = {512, 4096, 0, 1, 520, 2048, uint64_t(1) << 40, UINT64_MAX};
 const uint64_t kCounts[] = {32768, 0, 1, 100, 0xFFFFFFFFull, UINT64_MAX, uint64_t(1) << 55, 7};
@@ -195,7 +191,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint64_t count = (op & 0x80) ? in.value(d.blockCount) : d.blockCount;
             const uint64_t b = in.value(count);
             const uint64_t n = in.value(count);
-            check(kdrv::blockRangeOk(b, n, count) == modelRange(b, n, count));
+            FUZZ_CHECK(kdrv::blockRangeOk(b, n, count) == modelRange(b, n, count));
             break;
         }
         case 1:
@@ -204,12 +200,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint64_t b = in.value(d.blockCount);
             uint64_t out = 0x5A5A;
             const bool added = kdrv::checkedAdd(a, b, &out);
-            check(added == (u128(a) + b <= UINT64_MAX));
-            check(added ? out == a + b : out == 0x5A5A);
+            FUZZ_CHECK(added == (u128(a) + b <= UINT64_MAX));
+            FUZZ_CHECK(added ? out == a + b : out == 0x5A5A);
             out = 0xA5A5;
             const bool multiplied = kdrv::checkedMul(a, b, &out);
-            check(multiplied == (u128(a) * b <= UINT64_MAX));
-            check(multiplied ? out == a * b : out == 0xA5A5);
+            FUZZ_CHECK(multiplied == (u128(a) * b <= UINT64_MAX));
+            FUZZ_CHECK(multiplied ? out == a * b : out == 0xA5A5);
             break;
         }
         case 2:
@@ -223,8 +219,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             kdrv::ByteExtent got = {1, 2};
             kdrv::ByteExtent want = {1, 2};
             const kdrv::Status s = d.checkIo(dir, b, n, buf, &got);
-            check(s == modelIo(d, dir, b, n, buf, &want));
-            check(got.offset == want.offset && got.length == want.length);
+            FUZZ_CHECK(s == modelIo(d, dir, b, n, buf, &want));
+            FUZZ_CHECK(got.offset == want.offset && got.length == want.length);
             break;
         }
         case 3:
@@ -233,8 +229,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint64_t len = in.value(d.blockSize);
             kdrv::ByteExtent got = {3, 4};
             kdrv::ByteExtent want = {3, 4};
-            check(d.checkByteIo(off, len, &got) == modelByteIo(d, off, len, &want));
-            check(got.offset == want.offset && got.length == want.length);
+            FUZZ_CHECK(d.checkByteIo(off, len, &got) == modelByteIo(d, off, len, &want));
+            FUZZ_CHECK(got.offset == want.offset && got.length == want.length);
             break;
         }
         case 4:
@@ -274,25 +270,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             uint32_t badGot = 0xDEAD;
             uint32_t badWant = 0xBEEF;
             const kdrv::Status s = d.checkUnmap(p, count, flags, &badGot);
-            check(s == modelUnmap(d, p, count, flags, &badWant));
-            check(badGot == badWant);
-            check(d.checkUnmap(p, count, flags, nullptr) == s);
+            FUZZ_CHECK(s == modelUnmap(d, p, count, flags, &badWant));
+            FUZZ_CHECK(badGot == badWant);
+            FUZZ_CHECK(d.checkUnmap(p, count, flags, nullptr) == s);
             break;
         }
         default:
         {
             uint64_t last = 77;
             const kdrv::Status s = d.maxValidBlock(&last);
-            check(d.blockCount == 0 ? (s == kdrv::Status::NoMedia && last == 77)
-                                    : (s == kdrv::Status::Success && last == d.blockCount - 1));
+            FUZZ_CHECK(d.blockCount == 0
+                           ? (s == kdrv::Status::NoMedia && last == 77)
+                           : (s == kdrv::Status::Success && last == d.blockCount - 1));
             uint64_t cap = 0;
             const bool fits = d.blockSize != 0 && u128(d.blockSize) * d.blockCount <= UINT64_MAX;
-            check((d.capacityBytes(&cap) == kdrv::Status::Success) == fits);
-            check(!fits || cap == d.blockSize * d.blockCount);
+            FUZZ_CHECK((d.capacityBytes(&cap) == kdrv::Status::Success) == fits);
+            FUZZ_CHECK(!fits || cap == d.blockSize * d.blockCount);
             const kdrv::BlockExtent a = {in.value(d.blockCount), in.value(8)};
             const kdrv::BlockExtent b = {in.value(a.blockStart), in.value(8)};
-            check(kdrv::BlockDevice::extentsOverlap(a, b) == modelOverlap(a, b));
-            check(kdrv::BlockDevice::extentsOverlap(b, a) == modelOverlap(a, b));
+            FUZZ_CHECK(kdrv::BlockDevice::extentsOverlap(a, b) == modelOverlap(a, b));
+            FUZZ_CHECK(kdrv::BlockDevice::extentsOverlap(b, a) == modelOverlap(a, b));
             break;
         }
         }

@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
 struct Input
@@ -42,12 +44,6 @@ struct Input
     uint32_t u16() { return static_cast<uint32_t>(byte()) | static_cast<uint32_t>(byte()) << 8; }
     bool done() const { return pos >= size; }
 };
-
-void check(bool ok)
-{
-    if (!ok)
-        abort();
-}
 
 uint32_t modelBits(uint32_t used, uint32_t cap, uint32_t low, uint32_t high)
 {
@@ -90,15 +86,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     kdrv::ByteRing ring;
     Model m;
     m.capacity = 1 + in.u16() % storageSize;
-    check(ring.init(storage.data(), storageSize, m.capacity) == kdrv::Status::Success);
+    FUZZ_CHECK(ring.init(storage.data(), storageSize, m.capacity) == kdrv::Status::Success);
     // Start the counters at an arbitrary offset by streaming through.
     uint32_t remaining = in.u16() % (4 * storageSize + 1);
     while (remaining != 0)
     {
         kdrv::ByteRingSpan s[2];
         uint32_t n = ring.reserve(s, remaining);
-        check(n != 0 && ring.commit(n) == kdrv::Status::Success &&
-              ring.consume(n) == kdrv::Status::Success);
+        FUZZ_CHECK(n != 0 && ring.commit(n) == kdrv::Status::Success &&
+                   ring.consume(n) == kdrv::Status::Success);
         remaining -= n;
     }
     std::vector<uint8_t> buf(storageSize * 2 + 2);
@@ -113,7 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         case 0:
         {
             const bool ok = ring.put(m.next);
-            check(ok == (held < m.capacity));
+            FUZZ_CHECK(ok == (held < m.capacity));
             if (ok)
             {
                 m.bytes.push_back(m.next++);
@@ -125,14 +121,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         {
             uint8_t b = 0xA5;
             const bool ok = ring.get(&b);
-            check(ok == (held > 0));
+            FUZZ_CHECK(ok == (held > 0));
             if (ok)
             {
-                check(b == m.bytes.front());
+                FUZZ_CHECK(b == m.bytes.front());
                 m.bytes.pop_front();
             }
             else
-                check(b == 0xA5);
+                FUZZ_CHECK(b == 0xA5);
             break;
         }
         case 2:
@@ -140,7 +136,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             for (uint32_t i = 0; i < n; ++i)
                 buf[i] = static_cast<uint8_t>(m.next + i);
             const uint32_t expect = min32(n, m.space());
-            check(ring.write(buf.data(), n) == expect);
+            FUZZ_CHECK(ring.write(buf.data(), n) == expect);
             for (uint32_t i = 0; i < expect; ++i)
                 m.bytes.push_back(m.next++);
             if (expect != 0)
@@ -150,10 +146,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         case 3:
         {
             const uint32_t expect = min32(n, held);
-            check(ring.read(buf.data(), n) == expect);
+            FUZZ_CHECK(ring.read(buf.data(), n) == expect);
             for (uint32_t i = 0; i < expect; ++i)
             {
-                check(buf[i] == m.bytes.front());
+                FUZZ_CHECK(buf[i] == m.bytes.front());
                 m.bytes.pop_front();
             }
             break;
@@ -162,13 +158,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         {
             kdrv::ByteRingSpan s[2];
             const uint32_t total = ring.reserve(s, n);
-            check(total == min32(n, m.space()));
-            check(s[0].size + s[1].size == total);
+            FUZZ_CHECK(total == min32(n, m.space()));
+            FUZZ_CHECK(s[0].size + s[1].size == total);
             if (total != 0)
             {
-                check(s[0].data >= storage.data() &&
-                      s[0].data + s[0].size <= storage.data() + storageSize);
-                check(s[1].size == 0 || s[1].data == storage.data());
+                FUZZ_CHECK(s[0].data >= storage.data() &&
+                           s[0].data + s[0].size <= storage.data() + storageSize);
+                FUZZ_CHECK(s[1].size == 0 || s[1].data == storage.data());
             }
             m.reservation = true;
             m.spans[0] = s[0];
@@ -189,7 +185,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 *p = m.next;
                 m.bytes.push_back(m.next++);
             }
-            check(ring.commit(k) == kdrv::Status::Success);
+            FUZZ_CHECK(ring.commit(k) == kdrv::Status::Success);
             m.reservedUsed += k;
             break;
         }
@@ -198,8 +194,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint32_t k = n % (storageSize + 3);
             const kdrv::Status s = ring.commit(k);
             const bool ok = k == 0 || (m.reservation && k <= m.reservedTotal - m.reservedUsed);
-            check((s == kdrv::Status::Success) == ok);
-            check(s == kdrv::Status::Success || s == kdrv::Status::BadArgument);
+            FUZZ_CHECK((s == kdrv::Status::Success) == ok);
+            FUZZ_CHECK(s == kdrv::Status::Success || s == kdrv::Status::BadArgument);
             if (ok && k != 0)
             {
                 // The bytes are whatever the storage held: take them from it.
@@ -218,12 +214,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         {
             kdrv::ByteRingConstSpan s[2];
             const uint32_t total = ring.peek(s, n);
-            check(total == min32(n, held));
-            check(s[0].size + s[1].size == total);
+            FUZZ_CHECK(total == min32(n, held));
+            FUZZ_CHECK(s[0].size + s[1].size == total);
             for (uint32_t i = 0; i < total; ++i)
             {
                 const uint8_t* p = i < s[0].size ? s[0].data + i : s[1].data + (i - s[0].size);
-                check(*p == m.bytes[i]);
+                FUZZ_CHECK(*p == m.bytes[i]);
             }
             break;
         }
@@ -231,15 +227,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         {
             const uint32_t k = n % (held + 3);
             const kdrv::Status s = ring.consume(k);
-            check((s == kdrv::Status::Success) == (k <= held));
-            check(s == kdrv::Status::Success || s == kdrv::Status::BadArgument);
+            FUZZ_CHECK((s == kdrv::Status::Success) == (k <= held));
+            FUZZ_CHECK(s == kdrv::Status::Success || s == kdrv::Status::BadArgument);
             if (s == kdrv::Status::Success)
                 for (uint32_t i = 0; i < k; ++i)
                     m.bytes.pop_front();
             break;
         }
         case 9:
-            check(ring.flush() == held);
+            FUZZ_CHECK(ring.flush() == held);
             m.bytes.clear();
             break;
         case 10: // a put batch, optionally overtaken by put/write before publish
@@ -249,7 +245,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             for (uint32_t i = 0; i < n % 40; ++i)
             {
                 const bool ok = batch.put(static_cast<uint8_t>(m.next + staged));
-                check(ok == (held + staged < m.capacity));
+                FUZZ_CHECK(ok == (held + staged < m.capacity));
                 if (ok)
                     ++staged;
             }
@@ -259,7 +255,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             {
                 // The batch's staged bytes are invisible: the put lands at the
                 // published index, which is where the batch staged its first.
-                check(ring.put(0x5A));
+                FUZZ_CHECK(ring.put(0x5A));
                 m.bytes.push_back(0x5A);
                 overtaken = true;
                 m.published();
@@ -267,7 +263,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             if (how == 2)
             {
                 // An overtaking write of 0 bytes publishes nothing.
-                check(ring.write(buf.data(), 0) == 0);
+                FUZZ_CHECK(ring.write(buf.data(), 0) == 0);
             }
             if (how == 3)
             {
@@ -278,7 +274,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 break; // destruction publishes
             }
             const kdrv::Status s = batch.publish();
-            check(s == (overtaken ? kdrv::Status::Busy : kdrv::Status::Success));
+            FUZZ_CHECK(s == (overtaken ? kdrv::Status::Busy : kdrv::Status::Success));
             if (!overtaken)
             {
                 for (uint32_t i = 0; i < staged; ++i)
@@ -287,7 +283,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                     m.published();
             }
             // Publishing again, and the destruction, publish nothing more.
-            check(batch.publish() == kdrv::Status::Success);
+            FUZZ_CHECK(batch.publish() == kdrv::Status::Success);
             break;
         }
         case 11: // a get batch, optionally overtaken by a consumer operation
@@ -298,10 +294,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             {
                 uint8_t b = 0;
                 const bool ok = batch.get(&b);
-                check(ok == (taken < held));
+                FUZZ_CHECK(ok == (taken < held));
                 if (!ok)
                     break;
-                check(b == m.bytes[taken]);
+                FUZZ_CHECK(b == m.bytes[taken]);
                 ++taken;
             }
             const uint8_t how = in.byte() % 4;
@@ -309,14 +305,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             if (how == 1 && held != 0)
             {
                 uint8_t b = 0;
-                check(ring.get(&b));
-                check(b == m.bytes.front());
+                FUZZ_CHECK(ring.get(&b));
+                FUZZ_CHECK(b == m.bytes.front());
                 m.bytes.pop_front();
                 overtaken = true;
             }
             if (how == 2 && held != 0)
             {
-                check(ring.flush() == held);
+                FUZZ_CHECK(ring.flush() == held);
                 m.bytes.clear();
                 overtaken = true;
             }
@@ -327,11 +323,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 break; // destruction publishes
             }
             const kdrv::Status s = batch.publish();
-            check(s == (overtaken ? kdrv::Status::Busy : kdrv::Status::Success));
+            FUZZ_CHECK(s == (overtaken ? kdrv::Status::Busy : kdrv::Status::Success));
             if (!overtaken)
                 for (uint32_t i = 0; i < taken; ++i)
                     m.bytes.pop_front();
-            check(batch.publish() == kdrv::Status::Success);
+            FUZZ_CHECK(batch.publish() == kdrv::Status::Success);
             break;
         }
         case 12: // resize
@@ -339,12 +335,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint32_t c = n % (storageSize + 1);
             const kdrv::Status s = ring.resize(c);
             if (m.capacity == 0 || c == 0)
-                check(s == kdrv::Status::BadArgument);
+                FUZZ_CHECK(s == kdrv::Status::BadArgument);
             else if (held != 0)
-                check(s == kdrv::Status::Busy);
+                FUZZ_CHECK(s == kdrv::Status::Busy);
             else
             {
-                check(s == kdrv::Status::Success);
+                FUZZ_CHECK(s == kdrv::Status::Success);
                 m.capacity = c;
                 m.reservation = false;
                 low = 1;
@@ -363,7 +359,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         case 14: // init again over the same storage
         {
             const uint32_t c = 1 + n % storageSize;
-            check(ring.init(storage.data(), storageSize, c) == kdrv::Status::Success);
+            FUZZ_CHECK(ring.init(storage.data(), storageSize, c) == kdrv::Status::Success);
             m.bytes.clear();
             m.capacity = c;
             m.reservation = false;
@@ -373,9 +369,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         }
         case 15: // init with bad arguments changes nothing it validated
         {
-            check(ring.init(nullptr, storageSize) == kdrv::Status::BadArgument);
-            check(ring.init(storage.data(), storageSize, storageSize + 1) ==
-                  kdrv::Status::BadArgument);
+            FUZZ_CHECK(ring.init(nullptr, storageSize) == kdrv::Status::BadArgument);
+            FUZZ_CHECK(ring.init(storage.data(), storageSize, storageSize + 1) ==
+                       kdrv::Status::BadArgument);
             break;
         }
         default:
@@ -385,7 +381,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             // Watermark change, validated as the spec says.
             const uint32_t l = in.u16() % (m.capacity + 2), h = in.u16() % (m.capacity + 2);
             const kdrv::Status s = kdrv::validateSerialWatermarks(l, h, m.capacity);
-            check((s == kdrv::Status::Success) == (l >= 1 && l <= h && h <= m.capacity));
+            FUZZ_CHECK((s == kdrv::Status::Success) == (l >= 1 && l <= h && h <= m.capacity));
             if (s == kdrv::Status::Success)
             {
                 low = l;
@@ -395,18 +391,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         }
         }
         const uint32_t used = m.held();
-        check(ring.used() == used);
-        check(ring.space() == m.capacity - used);
-        check(ring.capacity() == m.capacity);
-        check(ring.isInitialized() == (m.capacity != 0));
-        check(ring.empty() == (used == 0));
-        check(ring.full() == (used == m.capacity));
+        FUZZ_CHECK(ring.used() == used);
+        FUZZ_CHECK(ring.space() == m.capacity - used);
+        FUZZ_CHECK(ring.capacity() == m.capacity);
+        FUZZ_CHECK(ring.isInitialized() == (m.capacity != 0));
+        FUZZ_CHECK(ring.empty() == (used == 0));
+        FUZZ_CHECK(ring.full() == (used == m.capacity));
         if (m.capacity != 0)
         {
             const uint32_t tx = kdrv::computeQueueBits(used, m.capacity, low, high, false);
-            check(tx == modelBits(used, m.capacity, low, high));
-            check(kdrv::computeQueueBits(used, m.capacity, low, high, true) ==
-                  tx >> kdrv::kSerialStateRxOffset);
+            FUZZ_CHECK(tx == modelBits(used, m.capacity, low, high));
+            FUZZ_CHECK(kdrv::computeQueueBits(used, m.capacity, low, high, true) ==
+                       tx >> kdrv::kSerialStateRxOffset);
         }
     }
     return 0;

@@ -33,22 +33,14 @@
 
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 using kdrv::MethodArgs;
 using kdrv::MethodDispatch;
 using kdrv::Status;
 
 namespace
 {
-#define FUZZ_CHECK(cond)                                                                           \
-    do                                                                                             \
-    {                                                                                              \
-        if (!(cond))                                                                               \
-        {                                                                                          \
-            fprintf(stderr, "invariant failed: %s (line %d)\n", #cond, __LINE__);                  \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 const uint32_t V = kdrv::kVariableSize;
 
 // How the handler behaves, chosen by the input and known to the model.

@@ -31,18 +31,10 @@
 #include <string.h>
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
-void checkAt(bool ok, int line)
-{
-    if (!ok)
-    {
-        fprintf(stderr, "model mismatch at %s:%d\n", __FILE__, line);
-        abort();
-    }
-}
-#define check(ok) checkAt((ok), __LINE__)
-
 uint32_t be16(const uint8_t* p) { return (uint32_t(p[0]) << 8) | p[1]; }
 uint32_t be32(const uint8_t* p) { return (be16(p) << 16) | be16(p + 2); }
 
@@ -209,19 +201,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         kdrv::EthernetHeader want = poisoned<kdrv::EthernetHeader>();
         const kdrv::Status s = kdrv::parseEthernet(span, n, &got);
         const kdrv::Status m = modelEthernet(span, n, &want);
-        check(s == m);
+        FUZZ_CHECK(s == m);
         if (s == kdrv::Status::Success)
-            check(sameEth(got, want));
+            FUZZ_CHECK(sameEth(got, want));
         else
         {
             const kdrv::EthernetHeader untouched = poisoned<kdrv::EthernetHeader>();
-            check(memcmp(&got, &untouched, sizeof got) == 0);
+            FUZZ_CHECK(memcmp(&got, &untouched, sizeof got) == 0);
         }
         kdrv::EthernetHeader viaChain = poisoned<kdrv::EthernetHeader>();
-        check(kdrv::parseEthernetChain(chain, 0, &viaChain) == s);
+        FUZZ_CHECK(kdrv::parseEthernetChain(chain, 0, &viaChain) == s);
         if (s == kdrv::Status::Success)
         {
-            check(sameEth(viaChain, got));
+            FUZZ_CHECK(sameEth(viaChain, got));
             const kdrv::MacClass c =
                 kdrv::classifyMac(got.destination, ctl[10] & 1 ? pkt : nullptr);
             const uint8_t* d = got.destination;
@@ -233,9 +225,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 expect = kdrv::MacClass::Multicast;
             else if (ctl[10] & 1)
                 expect = kdrv::MacClass::ToUs; // own == the frame's first 6 bytes == destination
-            check(c == expect);
+            FUZZ_CHECK(c == expect);
         }
-        check(kdrv::parseEthernet(span, n, nullptr) == kdrv::Status::BadArgument);
+        FUZZ_CHECK(kdrv::parseEthernet(span, n, nullptr) == kdrv::Status::BadArgument);
     }
 
     // IPv4 and IPv6 at l3 (span form over the tail, chain form at the offset).
@@ -246,27 +238,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         kdrv::Ipv4Header want4 = poisoned<kdrv::Ipv4Header>();
         kdrv::Status s = l3 <= n ? kdrv::parseIpv4(p, rest, &got4) : kdrv::Status::Underrun;
         kdrv::Status m = l3 <= n ? modelIpv4(p, rest, &want4) : kdrv::Status::Underrun;
-        check(s == m);
+        FUZZ_CHECK(s == m);
         if (s == kdrv::Status::Success)
-            check(sameIp4(got4, want4));
+            FUZZ_CHECK(sameIp4(got4, want4));
         else
-            check(memcmp(&got4, &want4, sizeof got4) == 0); // both still poisoned
+            FUZZ_CHECK(memcmp(&got4, &want4, sizeof got4) == 0); // both still poisoned
         kdrv::Ipv4Header chain4 = poisoned<kdrv::Ipv4Header>();
-        check(kdrv::parseIpv4Chain(chain, l3, &chain4) == s);
+        FUZZ_CHECK(kdrv::parseIpv4Chain(chain, l3, &chain4) == s);
         if (s == kdrv::Status::Success)
-            check(sameIp4(chain4, got4));
+            FUZZ_CHECK(sameIp4(chain4, got4));
 
         kdrv::Ipv6Header got6 = poisoned<kdrv::Ipv6Header>();
         kdrv::Ipv6Header want6 = poisoned<kdrv::Ipv6Header>();
         s = l3 <= n ? kdrv::parseIpv6(p, rest, &got6) : kdrv::Status::Underrun;
         m = l3 <= n ? modelIpv6(p, rest, &want6) : kdrv::Status::Underrun;
-        check(s == m);
+        FUZZ_CHECK(s == m);
         if (s == kdrv::Status::Success)
-            check(sameIp6(got6, want6));
+            FUZZ_CHECK(sameIp6(got6, want6));
         kdrv::Ipv6Header chain6 = poisoned<kdrv::Ipv6Header>();
-        check(kdrv::parseIpv6Chain(chain, l3, &chain6) == s);
+        FUZZ_CHECK(kdrv::parseIpv6Chain(chain, l3, &chain6) == s);
         if (s == kdrv::Status::Success)
-            check(sameIp6(chain6, got6));
+            FUZZ_CHECK(sameIp6(chain6, got6));
 
         // Header checksum verification and incremental update.
         if (l3 <= n)
@@ -277,7 +269,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 const uint32_t hl = (p[0] & 15u) * 4u;
                 expectOk = hl >= 20 && hl <= rest && modelSum(p, hl) == 0xFFFF;
             }
-            check(kdrv::ipv4HeaderChecksumOk(p, rest) == expectOk);
+            FUZZ_CHECK(kdrv::ipv4HeaderChecksumOk(p, rest) == expectOk);
             if (rest >= 20)
             {
                 std::vector<uint8_t> h(p, p + 20);
@@ -301,7 +293,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                     for (int i = 0; i < 20; ++i)
                         allZero = allZero && (i == 10 || i == 11 || h[static_cast<size_t>(i)] == 0);
                     if (!allZero)
-                        check(modelSum(h.data(), 20) == 0xFFFF);
+                        FUZZ_CHECK(modelSum(h.data(), 20) == 0xFFFF);
                 }
                 // An address replaced as one 32-bit value.
                 const uint32_t oldA = be32(&h[12]);
@@ -317,7 +309,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 for (int i = 0; i < 20; ++i)
                     allZero = allZero && (i == 10 || i == 11 || h[static_cast<size_t>(i)] == 0);
                 if (!allZero)
-                    check(modelSum(h.data(), 20) == 0xFFFF);
+                    FUZZ_CHECK(modelSum(h.data(), 20) == 0xFFFF);
             }
         }
     }
@@ -325,24 +317,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     // Checksums: whole span, running over the pieces, chain sub-range.
     {
         const uint16_t want = modelSum(span, n);
-        check(kdrv::onesComplementSum(span, n) == want);
-        check(kdrv::internetChecksum(span, n) == static_cast<uint16_t>(~want));
+        FUZZ_CHECK(kdrv::onesComplementSum(span, n) == want);
+        FUZZ_CHECK(kdrv::internetChecksum(span, n) == static_cast<uint16_t>(~want));
         kdrv::InternetChecksum running;
         for (uint32_t i = 0; i < pieces; ++i)
             running.add(nodes[i].data, nodes[i].len);
-        check(running.sum() == want);
+        FUZZ_CHECK(running.sum() == want);
         const uint32_t off = ctl[9] % (n + 1);
         const uint32_t len = ctl[10] % (n - off + 2); // may be one past the end
         uint16_t got = 0x7777;
         const kdrv::Status s = kdrv::onesComplementSumChain(chain, off, len, &got);
         if (off + len <= n)
         {
-            check(s == kdrv::Status::Success);
-            check(got == modelSum(span + off, len));
+            FUZZ_CHECK(s == kdrv::Status::Success);
+            FUZZ_CHECK(got == modelSum(span + off, len));
         }
         else
         {
-            check(s == kdrv::Status::BadArgument && got == 0x7777);
+            FUZZ_CHECK(s == kdrv::Status::BadArgument && got == 0x7777);
         }
     }
 
@@ -364,7 +356,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         const kdrv::FilterDirection dir =
             (ctl[10] & 2) ? kdrv::FilterDirection::Output : kdrv::FilterDirection::Input;
         kdrv::FilterRunResult r;
-        check(kdrv::runPacketFilters(table, count, dir, span, &r) == kdrv::Status::Success);
+        FUZZ_CHECK(kdrv::runPacketFilters(table, count, dir, span, &r) == kdrv::Status::Success);
         // Model: first present filter whose verdict is not Continue stops.
         kdrv::FilterVerdict v = kdrv::FilterVerdict::Continue;
         uint32_t index = count, called = 0;
@@ -384,11 +376,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             index = i;
             break;
         }
-        check(r.verdict == v && r.index == index && r.called == called && r.badVerdict == bad);
+        FUZZ_CHECK(r.verdict == v && r.index == index && r.called == called && r.badVerdict == bad);
         int calls = 0;
         for (uint32_t i = 0; i < 6; ++i)
             calls += ctx[i].calls;
-        check(static_cast<uint32_t>(calls) == called);
+        FUZZ_CHECK(static_cast<uint32_t>(calls) == called);
     }
 
     for (uint8_t* b : bufs)

@@ -27,18 +27,10 @@
 
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
-#define FUZZ_CHECK(cond)                                                                           \
-    do                                                                                             \
-    {                                                                                              \
-        if (!(cond))                                                                               \
-        {                                                                                          \
-            fprintf(stderr, "invariant failed: %s (line %d)\n", #cond, __LINE__);                  \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 constexpr uint32_t kSlots = 3;
 constexpr uint32_t kMagic = 0x6B647276u;
 constexpr uint8_t kCallerByte = 0x5C;

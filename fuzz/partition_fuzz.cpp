@@ -28,6 +28,8 @@
 
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
 typedef unsigned __int128 u128;
@@ -70,12 +72,6 @@ struct Input
         }
     }
 };
-
-void check(bool ok)
-{
-    if (!ok)
-        abort();
-}
 
 // --- Model -------------------------------------------------------------------
 
@@ -183,18 +179,18 @@ struct ModelEntry
 void checkOutput(const std::vector<ModelEntry>& valid, uint32_t capacity, uint64_t blockSize,
                  const kdrv::Partition* out, const kdrv::PartitionScan& scan, Status s)
 {
-    check(scan.valid == valid.size());
+    FUZZ_CHECK(scan.valid == valid.size());
     const uint32_t stored = valid.size() < capacity ? uint32_t(valid.size()) : capacity;
-    check(scan.stored == stored);
-    check(s == (valid.size() > capacity ? Status::NoSpace : Status::Success));
+    FUZZ_CHECK(scan.stored == stored);
+    FUZZ_CHECK(s == (valid.size() > capacity ? Status::NoSpace : Status::Success));
     uint32_t pairs = 0;
     for (uint32_t i = 0; i < stored; ++i)
     {
-        check(out[i].index == valid[i].index);
-        check(out[i].startBlock == valid[i].start);
-        check(out[i].blockCount == valid[i].count);
-        check(out[i].byteOffset == valid[i].start * blockSize);
-        check(out[i].byteLength == valid[i].count * blockSize);
+        FUZZ_CHECK(out[i].index == valid[i].index);
+        FUZZ_CHECK(out[i].startBlock == valid[i].start);
+        FUZZ_CHECK(out[i].blockCount == valid[i].count);
+        FUZZ_CHECK(out[i].byteOffset == valid[i].start * blockSize);
+        FUZZ_CHECK(out[i].byteLength == valid[i].count * blockSize);
         bool overlaps = false;
         for (uint32_t j = 0; j < stored; ++j)
         {
@@ -205,9 +201,9 @@ void checkOutput(const std::vector<ModelEntry>& valid, uint32_t capacity, uint64
                 pairs += j > i;
             }
         }
-        check(((out[i].flags & kdrv::kPartitionOverlaps) != 0) == overlaps);
+        FUZZ_CHECK(((out[i].flags & kdrv::kPartitionOverlaps) != 0) == overlaps);
     }
-    check(scan.overlaps == pairs);
+    FUZZ_CHECK(scan.overlaps == pairs);
 }
 
 bool extentOk(uint64_t start, uint64_t count, const kdrv::BlockDevice& d)
@@ -225,15 +221,15 @@ void runEntries(const kdrv::GptHeader& h, const uint8_t* array, size_t arrayByte
     const u128 bytes = u128(h.entryCount) * h.entrySize;
     if (d.blockSize == 0 || h.entrySize < 128 || bytes > arrayBytes)
     {
-        check(s == Status::BadArgument);
+        FUZZ_CHECK(s == Status::BadArgument);
         return;
     }
     if (modelCrc(array, size_t(bytes)) != h.entryArrayCrc)
     {
-        check(s == Status::BadMedia);
+        FUZZ_CHECK(s == Status::BadMedia);
         return;
     }
-    check(scan.entries == h.entryCount);
+    FUZZ_CHECK(scan.entries == h.entryCount);
     std::vector<ModelEntry> valid;
     uint32_t unused = 0, invalid = 0;
     for (uint32_t i = 0; i < h.entryCount; ++i)
@@ -254,23 +250,23 @@ void runEntries(const kdrv::GptHeader& h, const uint8_t* array, size_t arrayByte
         }
         valid.push_back({i, start, end - start + 1});
     }
-    check(scan.unused == unused);
-    check(scan.invalid == invalid);
+    FUZZ_CHECK(scan.unused == unused);
+    FUZZ_CHECK(scan.invalid == invalid);
     checkOutput(valid, capacity, d.blockSize, out.data(), scan, s);
     for (uint32_t i = 0; i < scan.stored; ++i)
     {
         const uint8_t* e = array + size_t(out[i].index) * h.entrySize;
-        check(sameGuid(out[i].typeGuid, e));
-        check(sameGuid(out[i].uniqueGuid, e + 16));
-        check(out[i].attributes == le(e + 48, 8));
+        FUZZ_CHECK(sameGuid(out[i].typeGuid, e));
+        FUZZ_CHECK(sameGuid(out[i].uniqueGuid, e + 16));
+        FUZZ_CHECK(out[i].attributes == le(e + 48, 8));
         uint32_t units = 36;
         for (uint32_t u = 0; u < 36; ++u)
         {
-            check(out[i].name[u] == le(e + 56 + 2 * u, 2));
+            FUZZ_CHECK(out[i].name[u] == le(e + 56 + 2 * u, 2));
             if (units == 36 && out[i].name[u] == 0)
                 units = u;
         }
-        check(out[i].nameUnits == units);
+        FUZZ_CHECK(out[i].nameUnits == units);
     }
 }
 
@@ -281,12 +277,12 @@ void runMbr(const uint8_t* sector, size_t bytes, const kdrv::BlockDevice& d, uin
     const Status s = kdrv::mbrParse(sector, bytes, d, out.data(), capacity, &scan);
     if (bytes < 512 || d.blockSize == 0)
     {
-        check(s == Status::BadArgument);
+        FUZZ_CHECK(s == Status::BadArgument);
         return;
     }
     if (sector[510] != 0x55 || sector[511] != 0xAA)
     {
-        check(s == Status::NotFound);
+        FUZZ_CHECK(s == Status::NotFound);
         return;
     }
     std::vector<ModelEntry> valid;
@@ -309,20 +305,20 @@ void runMbr(const uint8_t* sector, size_t bytes, const kdrv::BlockDevice& d, uin
         }
         valid.push_back({i, start, count});
     }
-    check(scan.entries == 4);
-    check(scan.unused == unused);
-    check(scan.invalid == invalid);
-    check(scan.protectiveMbr == protective);
+    FUZZ_CHECK(scan.entries == 4);
+    FUZZ_CHECK(scan.unused == unused);
+    FUZZ_CHECK(scan.invalid == invalid);
+    FUZZ_CHECK(scan.protectiveMbr == protective);
     checkOutput(valid, capacity, d.blockSize, out.data(), scan, s);
     for (uint32_t i = 0; i < scan.stored; ++i)
     {
         const uint8_t* e = sector + 446 + 16 * out[i].index;
-        check(out[i].mbrType == e[4]);
-        check(((out[i].flags & kdrv::kPartitionBootable) != 0) == (e[0] == 0x80));
-        check(((out[i].flags & kdrv::kPartitionProtective) != 0) == (e[4] == 0xEE));
-        check(((out[i].flags & kdrv::kPartitionExtended) != 0) ==
-              (e[4] == 0x05 || e[4] == 0x0F || e[4] == 0x85));
-        check(kdrv::guidIsZero(out[i].typeGuid) && out[i].nameUnits == 0);
+        FUZZ_CHECK(out[i].mbrType == e[4]);
+        FUZZ_CHECK(((out[i].flags & kdrv::kPartitionBootable) != 0) == (e[0] == 0x80));
+        FUZZ_CHECK(((out[i].flags & kdrv::kPartitionProtective) != 0) == (e[4] == 0xEE));
+        FUZZ_CHECK(((out[i].flags & kdrv::kPartitionExtended) != 0) ==
+                   (e[4] == 0x05 || e[4] == 0x0F || e[4] == 0x85));
+        FUZZ_CHECK(kdrv::guidIsZero(out[i].typeGuid) && out[i].nameUnits == 0);
     }
 }
 
@@ -438,15 +434,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             memset(&got, 0x11, sizeof got);
             const Status s =
                 kdrv::gptParseHeader(sector.data(), sectorBytes, lba, d, maxEntries, &got);
-            check(s == modelHeader(sector.data(), sectorBytes, lba, d, maxEntries, &want));
+            FUZZ_CHECK(s == modelHeader(sector.data(), sectorBytes, lba, d, maxEntries, &want));
             if (s == Status::Success)
             {
-                check(memcmp(&got.myLba, &want.myLba, 32) == 0);
-                check(got.revision == want.revision && got.headerSize == want.headerSize &&
-                      got.headerCrc == want.headerCrc && got.entryLba == want.entryLba &&
-                      got.entryCount == want.entryCount && got.entrySize == want.entrySize &&
-                      got.entryArrayCrc == want.entryArrayCrc &&
-                      kdrv::guidEqual(got.diskGuid, want.diskGuid));
+                FUZZ_CHECK(memcmp(&got.myLba, &want.myLba, 32) == 0);
+                FUZZ_CHECK(got.revision == want.revision && got.headerSize == want.headerSize &&
+                           got.headerCrc == want.headerCrc && got.entryLba == want.entryLba &&
+                           got.entryCount == want.entryCount && got.entrySize == want.entrySize &&
+                           got.entryArrayCrc == want.entryArrayCrc &&
+                           kdrv::guidEqual(got.diskGuid, want.diskGuid));
                 parsed = got;
                 haveParsed = true;
             }
@@ -492,7 +488,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             if (edit & 0x80)
                 b.myLba ^= 1;
             const bool agree = (edit & 0x8F) == 0;
-            check((kdrv::gptCheckBackup(parsed, b) == Status::Success) == agree);
+            FUZZ_CHECK((kdrv::gptCheckBackup(parsed, b) == Status::Success) == agree);
             break;
         }
         case 3:
@@ -511,10 +507,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             in.pos += len;
             const uint32_t seed = (op & 0x80) ? uint32_t(in.raw(4)) : 0u;
             const uint32_t want = modelCrc(bytes.data(), len, seed);
-            check(kdrv::crc32(seed, bytes.data(), len) == want);
+            FUZZ_CHECK(kdrv::crc32(seed, bytes.data(), len) == want);
             const size_t cut = len ? in.byte() % (len + 1) : 0;
-            check(kdrv::crc32(kdrv::crc32(seed, bytes.data(), cut), bytes.data() + cut,
-                              len - cut) == want);
+            FUZZ_CHECK(kdrv::crc32(kdrv::crc32(seed, bytes.data(), cut), bytes.data() + cut,
+                                   len - cut) == want);
             break;
         }
         case 5:
@@ -523,15 +519,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             for (uint8_t& b : disk)
                 b = in.byte();
             const kdrv::Guid g = kdrv::guidFromDisk(disk);
-            check(g.data1 == le(disk, 4) && g.data2 == le(disk + 4, 2) &&
-                  g.data3 == le(disk + 6, 2));
-            check(sameGuid(g, disk));
+            FUZZ_CHECK(g.data1 == le(disk, 4) && g.data2 == le(disk + 4, 2) &&
+                       g.data3 == le(disk + 6, 2));
+            FUZZ_CHECK(sameGuid(g, disk));
             char text[kdrv::kGuidTextLength + 1];
             kdrv::guidFormat(g, text);
-            check(text[36] == '\0' && text[8] == '-' && text[13] == '-' && text[18] == '-' &&
-                  text[23] == '-');
+            FUZZ_CHECK(text[36] == '\0' && text[8] == '-' && text[13] == '-' && text[18] == '-' &&
+                       text[23] == '-');
             kdrv::Guid back;
-            check(kdrv::guidParse(text, 36, &back) == Status::Success && kdrv::guidEqual(g, back));
+            FUZZ_CHECK(kdrv::guidParse(text, 36, &back) == Status::Success &&
+                       kdrv::guidEqual(g, back));
             // A mutated text: parse agrees with the grammar.
             text[in.byte() % 36] = char(in.byte());
             bool grammar = true;
@@ -544,8 +541,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                     grammar = grammar && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
                                           (c >= 'A' && c <= 'F'));
             }
-            check((kdrv::guidParse(text, 36, &back) == Status::Success) == grammar);
-            check(kdrv::guidParse(text, 35, &back) == Status::BadArgument);
+            FUZZ_CHECK((kdrv::guidParse(text, 36, &back) == Status::Success) == grammar);
+            FUZZ_CHECK(kdrv::guidParse(text, 35, &back) == Status::BadArgument);
             break;
         }
         default:
@@ -560,8 +557,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const bool want = offset <= bufBytes && sigBytes <= bufBytes - offset &&
                               sigBytes <= 8 && memcmp(buf.data() + offset, sig, sigBytes) == 0;
             if (sigBytes <= 8 && sig + sigBytes <= buf.data() + buf.size())
-                check(kdrv::signatureMatches(bufBytes ? buf.data() : nullptr, bufBytes, offset, sig,
-                                             sigBytes) == (bufBytes != 0 && want));
+                FUZZ_CHECK(kdrv::signatureMatches(bufBytes ? buf.data() : nullptr, bufBytes, offset,
+                                                  sig, sigBytes) == (bufBytes != 0 && want));
             const size_t headerBytes = in.byte();
             const size_t entryBytes = in.byte() & 63u;
             const uint64_t declared = in.near(bufBytes / (entryBytes ? entryBytes : 1));
@@ -578,17 +575,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 w = Status::Unsupported;
             else
                 w = Status::Success;
-            check(s == w);
-            check(s == Status::Success ? n == declared : n == 12345);
+            FUZZ_CHECK(s == w);
+            FUZZ_CHECK(s == Status::Success ? n == declared : n == 12345);
             const uint64_t start = in.near(1), count = in.near(8);
             kdrv::ByteExtent e = {9, 9};
             const Status es = kdrv::partitionExtent(start, count, d, &e);
             if (d.blockSize == 0)
-                check(es == Status::BadArgument);
+                FUZZ_CHECK(es == Status::BadArgument);
             else if (!extentOk(start, count, d))
-                check(es == Status::BadMedia && e.offset == 9 && e.length == 9);
+                FUZZ_CHECK(es == Status::BadMedia && e.offset == 9 && e.length == 9);
             else
-                check(es == Status::Success && e.offset == start * bs && e.length == count * bs);
+                FUZZ_CHECK(es == Status::Success && e.offset == start * bs &&
+                           e.length == count * bs);
             break;
         }
         }

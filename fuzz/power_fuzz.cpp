@@ -37,22 +37,14 @@
 #include <algorithm>
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
 using kdrv::PowerFlags;
 using kdrv::PowerRule;
 using kdrv::PowerState;
 using kdrv::Status;
-
-#define FUZZ_CHECK(cond)                                                                           \
-    do                                                                                             \
-    {                                                                                              \
-        if (!(cond))                                                                               \
-        {                                                                                          \
-            fprintf(stderr, "power_fuzz: check failed: %s (line %d)\n", #cond, __LINE__);          \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 const PowerFlags kFlagMenu[] = {0,
                                 kdrv::kPMPowerOn,

@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
 int g_warnings = 0;
@@ -75,12 +77,6 @@ struct Model
     }
 };
 
-void check(bool ok)
-{
-    if (!ok)
-        abort();
-}
-
 // free() only counts: the object lives on the stack, so a use after the
 // model's last release stays observable instead of being a real one.
 struct Counted : kdrv::RefCounted
@@ -119,15 +115,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 m.retain();
                 break;
             case 1:
-                check(r.release() == m.release());
+                FUZZ_CHECK(r.release() == m.release());
                 break;
             case 2:
-                check(r.tryRetain() == m.tryRetain());
+                FUZZ_CHECK(r.tryRetain() == m.tryRetain());
                 break;
             }
-            check(r.count() == m.expected());
-            check(r.isSaturated() == m.saturated);
-            check(g_warnings == m.warnings);
+            FUZZ_CHECK(r.count() == m.expected());
+            FUZZ_CHECK(r.isSaturated() == m.saturated);
+            FUZZ_CHECK(g_warnings == m.warnings);
         }
     }
     // RefCounted over the same input, from its default count of 1.
@@ -135,7 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     Counted object;
     Model om = {1, false, 0};
     int expectFreed = 0;
-    check(kdrv::RefCount().count() == 1u);
+    FUZZ_CHECK(kdrv::RefCount().count() == 1u);
     for (size_t i = 1; i < size; ++i)
     {
         switch (data[i] & 3u)
@@ -150,14 +146,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 ++expectFreed;
             break;
         case 2:
-            check(object.tryRetain() == om.tryRetain());
+            FUZZ_CHECK(object.tryRetain() == om.tryRetain());
             break;
         default:
             break;
         }
-        check(object.freed == expectFreed);
-        check(object.retainCount() == om.expected());
-        check(g_warnings == om.warnings);
+        FUZZ_CHECK(object.freed == expectFreed);
+        FUZZ_CHECK(object.retainCount() == om.expected());
+        FUZZ_CHECK(g_warnings == om.warnings);
     }
     return 0;
 }

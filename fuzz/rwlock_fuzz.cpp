@@ -21,19 +21,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 // Holds are driven by the input, which static lock analysis cannot follow.
 #if defined(__clang__)
 #pragma clang diagnostic ignored "-Wthread-safety-analysis"
 #endif
-
-namespace
-{
-void check(bool ok)
-{
-    if (!ok)
-        abort();
-}
-} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
@@ -50,21 +43,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             if (!writer && readers == 0)
             {
                 lock.destroy();
-                check(lock.init() == kdrv::Status::Success);
+                FUZZ_CHECK(lock.init() == kdrv::Status::Success);
             }
             break;
         case 9:
             if (!writer)
             {
                 kdrv::RWLockReadGuard guard(lock);
-                check(!lock.tryWriteLock());
+                FUZZ_CHECK(!lock.tryWriteLock());
             }
             break;
         case 10:
             if (!writer && readers == 0)
             {
                 kdrv::RWLockWriteGuard guard(lock);
-                check(!lock.tryReadLock());
+                FUZZ_CHECK(!lock.tryReadLock());
                 lock.assertOwned();
             }
             break;
@@ -72,13 +65,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             if (!writer && readers == 0)
             {
                 kdrv::RWLockGuard guard(lock);
-                check(!lock.tryWriteLock());
+                FUZZ_CHECK(!lock.tryWriteLock());
                 if (guard.upgrade())
                 {
-                    check(!lock.tryReadLock());
+                    FUZZ_CHECK(!lock.tryReadLock());
                     guard.downgrade();
                 }
-                check(lock.tryReadLock());
+                FUZZ_CHECK(lock.tryReadLock());
                 lock.readUnlock();
             }
             break;
@@ -89,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         case 0: // tryReadLock succeeds exactly when nobody writes
         {
             bool got = lock.tryReadLock();
-            check(got == !writer);
+            FUZZ_CHECK(got == !writer);
             if (got)
                 ++readers;
             break;
@@ -97,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         case 1: // tryWriteLock succeeds exactly when nobody holds the lock
         {
             bool got = lock.tryWriteLock();
-            check(got == (!writer && readers == 0));
+            FUZZ_CHECK(got == (!writer && readers == 0));
             if (got)
                 writer = true;
             break;
@@ -119,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         case 4: // the only reader upgrades without waiting
             if (readers == 1 && !writer)
             {
-                check(lock.upgradeToWrite() == kdrv::UpgradeResult::Upgraded);
+                FUZZ_CHECK(lock.upgradeToWrite() == kdrv::UpgradeResult::Upgraded);
                 readers = 0;
                 writer = true;
             }
@@ -153,7 +146,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     while (readers-- > 0)
         lock.readUnlock();
     // Everything released: the lock is free again.
-    check(lock.tryWriteLock());
+    FUZZ_CHECK(lock.tryWriteLock());
     lock.writeUnlock();
     lock.destroy();
     return 0;

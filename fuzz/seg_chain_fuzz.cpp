@@ -33,6 +33,8 @@
 #include <string.h>
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
 struct Input
@@ -50,16 +52,6 @@ struct Input
     }
     bool done() const { return pos >= size; }
 };
-
-void checkAt(bool ok, int line)
-{
-    if (!ok)
-    {
-        fprintf(stderr, "model mismatch at %s:%d\n", __FILE__, line);
-        abort();
-    }
-}
-#define check(ok) checkAt((ok), __LINE__)
 
 struct Node
 {
@@ -179,11 +171,11 @@ void lengthsOnly(Input& in)
     uint32_t got = 0;
     const kdrv::Status s = kdrv::SegChain(count ? &nodes[0] : nullptr, maxNodes).totalLength(&got);
     if (count > maxNodes)
-        check(s == kdrv::Status::Overrun);
+        FUZZ_CHECK(s == kdrv::Status::Overrun);
     else if (total > 0xFFFFFFFFull)
-        check(s == kdrv::Status::Overrun);
+        FUZZ_CHECK(s == kdrv::Status::Overrun);
     else
-        check(s == kdrv::Status::Success && got == total);
+        FUZZ_CHECK(s == kdrv::Status::Success && got == total);
 }
 } // namespace
 
@@ -273,7 +265,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const kdrv::Status s = chain.totalLength((sel & 4) ? nullptr : &total);
             if (sel & 4)
             {
-                check(s == kdrv::Status::BadArgument);
+                FUZZ_CHECK(s == kdrv::Status::BadArgument);
                 continue;
             }
             // Every node is visited.
@@ -295,11 +287,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 }
                 sum += n.len;
             }
-            check(s == expect);
+            FUZZ_CHECK(s == expect);
             if (expect == kdrv::Status::Success)
-                check(total == sum);
+                FUZZ_CHECK(total == sum);
             else
-                check(total == 0xDEAD);
+                FUZZ_CHECK(total == 0xDEAD);
             continue;
         }
         if (len > 4096)
@@ -318,11 +310,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             if (op == 1)
             {
                 const kdrv::Status s = chain.copyOut(offset, len, p);
-                check(s == expect);
-                check(buf[0] == 0xA5 && buf[len + 1] == 0xA5);
+                FUZZ_CHECK(s == expect);
+                FUZZ_CHECK(buf[0] == 0xA5 && buf[len + 1] == 0xA5);
                 if (s != kdrv::Status::Success)
                 {
-                    check(buf == before);
+                    FUZZ_CHECK(buf == before);
                 }
                 else
                 {
@@ -331,14 +323,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                         int node = 0;
                         uint32_t idx = 0;
                         modelByte(map, offset + k, &node, &idx);
-                        check(buf[k + 1] == nodes[static_cast<size_t>(node)].bytes[idx]);
+                        FUZZ_CHECK(buf[k + 1] == nodes[static_cast<size_t>(node)].bytes[idx]);
                     }
                 }
             }
             else
             {
                 const kdrv::Status s = chain.copyIn(offset, len, p);
-                check(s == expect);
+                FUZZ_CHECK(s == expect);
                 if (s == kdrv::Status::Success)
                 {
                     for (uint32_t k = 0; k < len; ++k)
@@ -349,7 +341,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                         nodes[static_cast<size_t>(node)].bytes[idx] = buf[k + 1];
                     }
                 }
-                check(realMatchesModel(nodes));
+                FUZZ_CHECK(realMatchesModel(nodes));
             }
             continue;
         }
@@ -371,8 +363,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             uint8_t marker = 0;
             uint8_t* ptr = &marker;
             const bool got = chain.isContiguous(offset, len, nullBuffer ? nullptr : &ptr);
-            check(got == expect);
-            check(got ? ptr == expectPtr : ptr == &marker);
+            FUZZ_CHECK(got == expect);
+            FUZZ_CHECK(got ? ptr == expectPtr : ptr == &marker);
             continue;
         }
         if (op == 4)
@@ -383,21 +375,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             SpanLog log = {std::vector<uint8_t>(), false};
             const kdrv::Status s =
                 chain.forEachSpan(offset, len, nullBuffer ? nullptr : logSpan, &log);
-            check(s == expect);
-            check(!log.emptyPiece);
+            FUZZ_CHECK(s == expect);
+            FUZZ_CHECK(!log.emptyPiece);
             if (s != kdrv::Status::Success)
             {
-                check(log.bytes.empty());
+                FUZZ_CHECK(log.bytes.empty());
             }
             else
             {
-                check(log.bytes.size() == len);
+                FUZZ_CHECK(log.bytes.size() == len);
                 for (uint32_t k = 0; k < len; ++k)
                 {
                     int node = 0;
                     uint32_t idx = 0;
                     modelByte(map, offset + k, &node, &idx);
-                    check(log.bytes[k] == nodes[static_cast<size_t>(node)].bytes[idx]);
+                    FUZZ_CHECK(log.bytes[k] == nodes[static_cast<size_t>(node)].bytes[idx]);
                 }
             }
             continue;
@@ -408,13 +400,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         const kdrv::Status s = kdrv::segChainLink(nullBuffer ? nullptr : copy.data(), n);
         if (nullBuffer)
         {
-            check(s == (n == 0 ? kdrv::Status::Success : kdrv::Status::BadArgument));
+            FUZZ_CHECK(s == (n == 0 ? kdrv::Status::Success : kdrv::Status::BadArgument));
         }
         else
         {
-            check(s == kdrv::Status::Success);
+            FUZZ_CHECK(s == kdrv::Status::Success);
             for (uint32_t i = 0; i < n; ++i)
-                check(copy[i].next == (i + 1 < n ? &copy[i + 1] : nullptr));
+                FUZZ_CHECK(copy[i].next == (i + 1 < n ? &copy[i + 1] : nullptr));
         }
     }
     for (Node& n : nodes)

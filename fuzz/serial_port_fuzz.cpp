@@ -33,6 +33,8 @@
 #include <string.h>
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
 using kdrv::Status;
@@ -47,16 +49,6 @@ struct Input
     uint32_t u32() { return u16() | u16() << 16; }
     bool done() const { return pos >= size; }
 };
-
-void checkAt(bool ok, int line)
-{
-    if (!ok)
-    {
-        fprintf(stderr, "serial port model mismatch at line %d\n", line);
-        abort();
-    }
-}
-#define check(ok) checkAt((ok), __LINE__)
 
 uint32_t min32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 
@@ -298,7 +290,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     Hooks hooks;
     const kdrv::SerialPortHooks h = {&hooks, onStart, onFlow, onExecute, onRequest};
     kdrv::SerialPortCore port;
-    check(port.init(c, h) == Status::Success);
+    FUZZ_CHECK(port.init(c, h) == Status::Success);
 
     uint8_t buf[80];
     uint8_t out[80];
@@ -312,10 +304,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         {
             const Status s = port.acquirePort(false);
             if (m.acquired())
-                check(s == Status::ExclusiveAccess);
+                FUZZ_CHECK(s == Status::ExclusiveAccess);
             else
             {
-                check(s == Status::Success);
+                FUZZ_CHECK(s == Status::Success);
                 m.flushTx();
                 m.flushRx();
                 m.word = kdrv::kSerialStateAcquired | kdrv::kSerialStateTxEnable |
@@ -326,7 +318,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         case 1:
         {
             const Status s = port.releasePort();
-            check(s == (m.acquired() ? Status::Success : Status::NotOpen));
+            FUZZ_CHECK(s == (m.acquired() ? Status::Success : Status::NotOpen));
             if (s == Status::Success)
             {
                 m.flushTx();
@@ -341,7 +333,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint32_t value = event == kdrv::kSerialEventActive
                                        ? static_cast<uint32_t>(in.byte() % 4 != 0 ? 1 : 0)
                                        : in.byte() % 70u;
-            check(port.executeEvent(event, value) == m.execute(event, value));
+            FUZZ_CHECK(port.executeEvent(event, value) == m.execute(event, value));
             break;
         }
         case 3: // requestEvent
@@ -360,10 +352,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint32_t event = kReq[in.byte() % (sizeof kReq / 4)];
             uint32_t value = 0xDEAD;
             const Status s = port.requestEvent(event, &value);
-            check(port.requestEvent(event, nullptr) == Status::BadArgument);
+            FUZZ_CHECK(port.requestEvent(event, nullptr) == Status::BadArgument);
             if (!m.acquired())
             {
-                check(s == Status::NotOpen);
+                FUZZ_CHECK(s == Status::NotOpen);
                 break;
             }
             uint32_t expect = 0;
@@ -404,9 +396,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 es = Status::BadArgument;
                 break;
             }
-            check(s == es);
+            FUZZ_CHECK(s == es);
             if (es == Status::Success)
-                check(value == expect);
+                FUZZ_CHECK(value == expect);
             break;
         }
         case 4: // enqueueData, no sleep
@@ -416,16 +408,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             uint32_t count = 99;
             const Status s = port.enqueueData(buf, n, &count, false);
             uint32_t scratch = 0;
-            check(port.enqueueData(nullptr, 1, &scratch, false) == Status::BadArgument);
-            check(port.enqueueData(buf, n, nullptr, false) == Status::BadArgument);
+            FUZZ_CHECK(port.enqueueData(nullptr, 1, &scratch, false) == Status::BadArgument);
+            FUZZ_CHECK(port.enqueueData(buf, n, nullptr, false) == Status::BadArgument);
             if (!m.active())
             {
-                check(s == Status::NotOpen && count == 0);
+                FUZZ_CHECK(s == Status::NotOpen && count == 0);
                 break;
             }
             const uint32_t accepted =
                 min32(n, m.txLevels.capacity - static_cast<uint32_t>(m.tx.size()));
-            check(s == Status::Success && count == accepted);
+            FUZZ_CHECK(s == Status::Success && count == accepted);
             for (uint32_t i = 0; i < accepted; ++i)
                 m.tx.push_back(m.next++);
             m.txWritten += accepted;
@@ -437,16 +429,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             uint32_t count = 99;
             const Status s = port.dequeueData(out, n, &count, 0);
             uint32_t scratch = 0;
-            check(port.dequeueData(out, 1, &scratch, 2) == Status::BadArgument); // min > size
+            FUZZ_CHECK(port.dequeueData(out, 1, &scratch, 2) == Status::BadArgument); // min > size
             if (!m.active())
             {
-                check(s == Status::NotOpen && count == 0);
+                FUZZ_CHECK(s == Status::NotOpen && count == 0);
                 break;
             }
-            check(s == Status::Success);
+            FUZZ_CHECK(s == Status::Success);
             uint8_t expect[80];
-            check(count == m.readRx(expect, n));
-            check(memcmp(out, expect, count) == 0);
+            FUZZ_CHECK(count == m.readRx(expect, n));
+            FUZZ_CHECK(memcmp(out, expect, count) == 0);
             break;
         }
         case 6: // dequeueDataOrEvent: min 1 only when it cannot block
@@ -457,21 +449,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const Status s = port.dequeueDataOrEvent(out, n, &count, min, &event, &value);
             if (!m.active())
             {
-                check(s == Status::NotOpen && count == 0 && event == kdrv::kSerialEventEoq);
+                FUZZ_CHECK(s == Status::NotOpen && count == 0 && event == kdrv::kSerialEventEoq);
                 break;
             }
-            check(s == Status::Success);
+            FUZZ_CHECK(s == Status::Success);
             uint8_t expect[80];
-            check(count == m.readRx(expect, n));
-            check(memcmp(out, expect, count) == 0);
+            FUZZ_CHECK(count == m.readRx(expect, n));
+            FUZZ_CHECK(memcmp(out, expect, count) == 0);
             if (count < min)
             {
-                check(m.rxEventAtHead());
-                check(event == m.rxEvents.front().event && value == m.rxEvents.front().data);
+                FUZZ_CHECK(m.rxEventAtHead());
+                FUZZ_CHECK(event == m.rxEvents.front().event && value == m.rxEvents.front().data);
                 m.rxEvents.pop_front();
             }
             else
-                check(event == kdrv::kSerialEventEoq && value == 0);
+                FUZZ_CHECK(event == kdrv::kSerialEventEoq && value == 0);
             break;
         }
         case 7: // enqueueEvent, no sleep
@@ -480,14 +472,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint32_t value = in.u16();
             const Status s = port.enqueueEvent(event, value, false);
             if (!m.acquired())
-                check(s == Status::NotOpen);
+                FUZZ_CHECK(s == Status::NotOpen);
             else if (m.txEventCap == 0 || (m.tx.empty() && m.txEvents.empty()))
-                check(s == m.execute(event, value));
+                FUZZ_CHECK(s == m.execute(event, value));
             else if (m.txEvents.size() == m.txEventCap)
-                check(s == Status::NoResources);
+                FUZZ_CHECK(s == Status::NoResources);
             else
             {
-                check(s == Status::Success);
+                FUZZ_CHECK(s == Status::Success);
                 m.txEvents.push_back(Event{event, value, m.txWritten});
                 m.startIfIdle();
             }
@@ -497,25 +489,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         {
             uint32_t event = 99, value = 99;
             const Status s = port.dequeueEvent(&event, &value, false);
-            check(port.dequeueEvent(nullptr, &value, false) == Status::BadArgument);
+            FUZZ_CHECK(port.dequeueEvent(nullptr, &value, false) == Status::BadArgument);
             if (!m.acquired())
             {
-                check(s == Status::NotOpen && event == kdrv::kSerialEventEoq && value == 0);
+                FUZZ_CHECK(s == Status::NotOpen && event == kdrv::kSerialEventEoq && value == 0);
                 break;
             }
-            check(s == Status::Success);
+            FUZZ_CHECK(s == Status::Success);
             if (m.rxEventAtHead())
             {
-                check(event == m.rxEvents.front().event && value == m.rxEvents.front().data);
+                FUZZ_CHECK(event == m.rxEvents.front().event && value == m.rxEvents.front().data);
                 m.rxEvents.pop_front();
             }
             else
-                check(event == kdrv::kSerialEventEoq && value == 0);
+                FUZZ_CHECK(event == kdrv::kSerialEventEoq && value == 0);
             break;
         }
         case 9:
-            check(port.nextEvent() ==
-                  (m.rxEventAtHead() ? m.rxEvents.front().event : kdrv::kSerialEventEoq));
+            FUZZ_CHECK(port.nextEvent() ==
+                       (m.rxEventAtHead() ? m.rxEvents.front().event : kdrv::kSerialEventEoq));
             break;
         case 10: // setState / changeState, queue bits left out of the mask
         {
@@ -526,12 +518,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 mask &= ~kdrv::kSerialStateAcquired;
             const Status s = driver ? port.changeState(state, mask) : port.setState(state, mask);
             if (!driver && (mask & (kdrv::kSerialStateAcquired | kdrv::kSerialStateActive)) != 0)
-                check(s == Status::BadArgument);
+                FUZZ_CHECK(s == Status::BadArgument);
             else if (!m.acquired())
-                check(s == Status::NotOpen);
+                FUZZ_CHECK(s == Status::NotOpen);
             else
             {
-                check(s == Status::Success);
+                FUZZ_CHECK(s == Status::Success);
                 m.word = (m.word & ~mask) | (state & mask & ~kdrv::kSerialStateQueueMask);
             }
             break;
@@ -542,7 +534,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             m.peeked = 0;
             if (!m.acquired())
             {
-                check(got == 0);
+                FUZZ_CHECK(got == 0);
                 break;
             }
             uint32_t taken = 0;
@@ -552,7 +544,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 const uint32_t k = min32(m.txLimit(n - taken), static_cast<uint32_t>(m.tx.size()));
                 for (uint32_t i = 0; i < k; ++i)
                 {
-                    check(out[taken + i] == m.tx.front());
+                    FUZZ_CHECK(out[taken + i] == m.tx.front());
                     m.tx.pop_front();
                 }
                 m.txTaken += k;
@@ -561,29 +553,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                     break;
             }
             m.runDueTx();
-            check(got == taken);
+            FUZZ_CHECK(got == taken);
             break;
         }
         case 12: // transmitPeek
         {
             kdrv::ByteRingConstSpan spans[2];
             const uint32_t got = port.transmitPeek(spans, n);
-            check(port.transmitPeek(nullptr, n) == 0);
+            FUZZ_CHECK(port.transmitPeek(nullptr, n) == 0);
             m.peeked = 0;
             if (!m.acquired())
             {
-                check(got == 0);
+                FUZZ_CHECK(got == 0);
                 break;
             }
             m.runDueTx();
             const uint32_t expect = min32(m.txLimit(n), static_cast<uint32_t>(m.tx.size()));
-            check(got == expect && spans[0].size + spans[1].size == got);
+            FUZZ_CHECK(got == expect && spans[0].size + spans[1].size == got);
             for (uint32_t i = 0; i < got; ++i)
             {
                 const uint8_t* p =
                     i < spans[0].size ? spans[0].data + i : spans[1].data + (i - spans[0].size);
-                check(p >= txStorage.data() && p < txStorage.data() + txStorage.size());
-                check(*p == m.tx[i]);
+                FUZZ_CHECK(p >= txStorage.data() && p < txStorage.data() + txStorage.size());
+                FUZZ_CHECK(*p == m.tx[i]);
             }
             m.peeked = got;
             break;
@@ -593,12 +585,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint32_t k = in.byte() % (m.peeked + 3);
             const Status s = port.transmitConsume(k);
             if (!m.acquired())
-                check(s == Status::NotOpen);
+                FUZZ_CHECK(s == Status::NotOpen);
             else if (k > m.peeked)
-                check(s == Status::BadArgument);
+                FUZZ_CHECK(s == Status::BadArgument);
             else
             {
-                check(s == Status::Success);
+                FUZZ_CHECK(s == Status::Success);
                 if (k != 0)
                 {
                     for (uint32_t i = 0; i < k; ++i)
@@ -622,12 +614,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint32_t stored = port.receivePut(buf, n);
             if (!m.acquired())
             {
-                check(stored == 0);
+                FUZZ_CHECK(stored == 0);
                 break;
             }
             const uint32_t expect =
                 min32(n, m.rxLevels.capacity - static_cast<uint32_t>(m.rx.size()));
-            check(stored == expect);
+            FUZZ_CHECK(stored == expect);
             for (uint32_t i = 0; i < expect; ++i)
                 m.rx.push_back(m.next++);
             m.rxWritten += expect;
@@ -652,12 +644,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint32_t value = in.u16();
             const Status s = port.receiveEvent(kdrv::kSerialEventFramingError, value);
             if (!m.acquired())
-                check(s == Status::NotOpen);
+                FUZZ_CHECK(s == Status::NotOpen);
             else if (m.rxEventCap == 0 || m.rxEvents.size() == m.rxEventCap)
-                check(s == Status::NoResources);
+                FUZZ_CHECK(s == Status::NoResources);
             else
             {
-                check(s == Status::Success);
+                FUZZ_CHECK(s == Status::Success);
                 m.rxEvents.push_back(Event{kdrv::kSerialEventFramingError, value, m.rxWritten});
             }
             break;
@@ -668,15 +660,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             const uint32_t mask = in.byte() % 4 == 0 ? 0 : in.u32();
             uint32_t state = want;
             const Status s = port.watchState(&state, mask, 1);
-            check(port.watchState(nullptr, mask, 1) == Status::BadArgument);
+            FUZZ_CHECK(port.watchState(nullptr, mask, 1) == Status::BadArgument);
             if (!m.acquired())
             {
-                check(s == Status::NotOpen && state == want);
+                FUZZ_CHECK(s == Status::NotOpen && state == want);
                 break;
             }
             if (mask == 0)
             {
-                check(s == Status::Success && state == want);
+                FUZZ_CHECK(s == Status::Success && state == want);
                 break;
             }
             // The header's rule: any masked bit equal to the wanted one; a
@@ -691,29 +683,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             }
             const uint32_t matched = (w ^ ~cur) & watch;
             if (matched == 0)
-                check(s == Status::Timeout && state == want);
+                FUZZ_CHECK(s == Status::Timeout && state == want);
             else
             {
-                check(s == ((matched & mask) != 0 ? Status::Success : Status::IOError));
-                check(state == cur);
+                FUZZ_CHECK(s == ((matched & mask) != 0 ? Status::Success : Status::IOError));
+                FUZZ_CHECK(state == cur);
             }
             break;
         }
         case 18:
         {
             uint32_t word = port.getState();
-            check(word == m.fullWord());
+            FUZZ_CHECK(word == m.fullWord());
             break;
         }
         case 19:
             port.interruptWatchers(); // nobody waits: no effect
-            check(port.watchedBits() == 0);
-            check(!port.receiveThrottled());
+            FUZZ_CHECK(port.watchedBits() == 0);
+            FUZZ_CHECK(!port.receiveThrottled());
             break;
         case 20:
-            check(port.receiveOverrunBytes() == m.overrunBytes);
-            check(port.receiveOverrunEpisodes() == m.overrunEpisodes);
-            check(kdrv::SerialPortCore::deadlineAfter(in.u32()) != 0);
+            FUZZ_CHECK(port.receiveOverrunBytes() == m.overrunBytes);
+            FUZZ_CHECK(port.receiveOverrunEpisodes() == m.overrunEpisodes);
+            FUZZ_CHECK(kdrv::SerialPortCore::deadlineAfter(in.u32()) != 0);
             break;
         default:
             // dequeueData with min > 0 blocks unless enough data is next:
@@ -722,16 +714,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 min32(m.rxLimit(n), static_cast<uint32_t>(m.rx.size())) == n)
             {
                 uint32_t count = 0;
-                check(port.dequeueData(out, n, &count, n) == Status::Success);
+                FUZZ_CHECK(port.dequeueData(out, n, &count, n) == Status::Success);
                 uint8_t expect[80];
-                check(count == m.readRx(expect, n) && count == n);
-                check(memcmp(out, expect, n) == 0);
+                FUZZ_CHECK(count == m.readRx(expect, n) && count == n);
+                FUZZ_CHECK(memcmp(out, expect, n) == 0);
             }
             break;
         }
-        check(hooks.starts == m.starts);
-        check(hooks.executed == m.executed);
-        check(port.getState() == m.fullWord());
+        FUZZ_CHECK(hooks.starts == m.starts);
+        FUZZ_CHECK(hooks.executed == m.executed);
+        FUZZ_CHECK(port.getState() == m.fullWord());
     }
     port.destroy();
     return 0;

@@ -24,6 +24,8 @@
 
 #include <vector>
 
+#include "fuzz_check.hpp" // for FUZZ_CHECK
+
 namespace
 {
 using kdrv::Status;
@@ -37,12 +39,6 @@ struct Input
     uint16_t u16() { return uint16_t(byte() | byte() << 8); }
     bool done() const { return pos >= size; }
 };
-
-void check(bool ok)
-{
-    if (!ok)
-        abort();
-}
 
 uint16_t le16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
 
@@ -68,19 +64,19 @@ void opWalk(const uint8_t* b, size_t n, size_t start)
     kdrv::UsbDescriptor d;
     for (size_t steps = 0;; ++steps)
     {
-        check(steps <= n + 1);
+        FUZZ_CHECK(steps <= n + 1);
         size_t next = 0;
         const Status want = modelStep(b, n, model, &next);
         const size_t before = at;
         const Status got = kdrv::usbNextDescriptor(b, n, &at, &d);
-        check(got == want);
+        FUZZ_CHECK(got == want);
         if (got != Status::Success)
         {
-            check(at == before);
+            FUZZ_CHECK(at == before);
             return;
         }
-        check(d.offset == model && d.data == b + model && d.length == b[model] &&
-              d.type == b[model + 1] && at == next);
+        FUZZ_CHECK(d.offset == model && d.data == b + model && d.length == b[model] &&
+                   d.type == b[model + 1] && at == next);
         model = next;
     }
 }
@@ -91,15 +87,15 @@ void opConfig(const uint8_t* b, size_t n)
     const Status s = kdrv::usbParseConfig(n ? b : nullptr, n, &c);
     if (n < 9 || b[0] < 9 || b[0] > n || b[1] != 2 || le16(b + 2) < b[0])
     {
-        check(s == Status::BadArgument);
+        FUZZ_CHECK(s == Status::BadArgument);
         return;
     }
-    check(s == Status::Success);
+    FUZZ_CHECK(s == Status::Success);
     const uint16_t total = le16(b + 2);
-    check(c.totalLength == total && c.numInterfaces == b[4] && c.configurationValue == b[5] &&
-          c.configurationString == b[6] && c.attributes == b[7] && c.maxPower == b[8]);
-    check(c.truncated == (total > n));
-    check(c.walkBytes == (total < n ? total : n));
+    FUZZ_CHECK(c.totalLength == total && c.numInterfaces == b[4] && c.configurationValue == b[5] &&
+               c.configurationString == b[6] && c.attributes == b[7] && c.maxPower == b[8]);
+    FUZZ_CHECK(c.truncated == (total > n));
+    FUZZ_CHECK(c.walkBytes == (total < n ? total : n));
 }
 
 bool fieldMatch(uint16_t want, uint8_t have) { return want == 0xFFFF || want == have; }
@@ -157,16 +153,16 @@ void opFind(Input& in, const uint8_t* b, size_t n)
         kdrv::UsbInterfaceInfo info;
         const size_t before = cursor;
         const Status got = kdrv::usbFindNextInterface(b, n, &cursor, r, &info);
-        check(got == want);
+        FUZZ_CHECK(got == want);
         if (got != Status::Success)
         {
-            check(cursor == before);
+            FUZZ_CHECK(cursor == before);
             return;
         }
-        check(info.offset == wantOffset && cursor == model && info.number == b[wantOffset + 2] &&
-              info.alternateSetting == b[wantOffset + 3] &&
-              info.numEndpoints == b[wantOffset + 4] && info.interfaceClass == b[wantOffset + 5] &&
-              info.interfaceString == b[wantOffset + 8]);
+        FUZZ_CHECK(
+            info.offset == wantOffset && cursor == model && info.number == b[wantOffset + 2] &&
+            info.alternateSetting == b[wantOffset + 3] && info.numEndpoints == b[wantOffset + 4] &&
+            info.interfaceClass == b[wantOffset + 5] && info.interfaceString == b[wantOffset + 8]);
         // Its endpoints.
         size_t ec = cursor;
         size_t em2 = cursor;
@@ -213,19 +209,20 @@ void opFind(Input& in, const uint8_t* b, size_t n)
             kdrv::UsbEndpointInfo ep;
             const size_t ebefore = ec;
             const Status eg = kdrv::usbFindNextEndpoint(b, n, &ec, &er, &ep);
-            check(eg == ew);
+            FUZZ_CHECK(eg == ew);
             if (eg != Status::Success)
             {
-                check(ec == ebefore && er.maxPacketSize == 0x1234 && er.interval == 0x56);
+                FUZZ_CHECK(ec == ebefore && er.maxPacketSize == 0x1234 && er.interval == 0x56);
                 break;
             }
-            check(ep.offset == ewOffset && ec == em2 && ep.address == b[ewOffset + 2] &&
-                  ep.attributes == b[ewOffset + 3] && ep.maxPacketSize == le16(b + ewOffset + 4) &&
-                  ep.interval == b[ewOffset + 6] && er.maxPacketSize == ep.maxPacketSize &&
-                  er.interval == ep.interval);
-            check(ep.packetBytes() == (ep.maxPacketSize & 0x7FF) &&
-                  ep.number() == (ep.address & 15) &&
-                  ep.transactionsPerMicroframe() == ((ep.maxPacketSize >> 11) & 3) + 1);
+            FUZZ_CHECK(ep.offset == ewOffset && ec == em2 && ep.address == b[ewOffset + 2] &&
+                       ep.attributes == b[ewOffset + 3] &&
+                       ep.maxPacketSize == le16(b + ewOffset + 4) &&
+                       ep.interval == b[ewOffset + 6] && er.maxPacketSize == ep.maxPacketSize &&
+                       er.interval == ep.interval);
+            FUZZ_CHECK(ep.packetBytes() == (ep.maxPacketSize & 0x7FF) &&
+                       ep.number() == (ep.address & 15) &&
+                       ep.transactionsPerMicroframe() == ((ep.maxPacketSize >> 11) & 3) + 1);
         }
     }
 }
@@ -237,24 +234,24 @@ void opString(const uint8_t* b, size_t n, size_t outSize)
     const Status s = kdrv::usbParseStringDescriptor(n ? b : nullptr, n, &text, &units);
     if (n < 2 || b[0] < 2 || (b[0] & 1) || b[0] > n || b[1] != 3)
     {
-        check(s == Status::BadArgument && units == 77);
+        FUZZ_CHECK(s == Status::BadArgument && units == 77);
         return;
     }
-    check(s == Status::Success && text == b + 2 && units == (b[0] - 2u) / 2u);
+    FUZZ_CHECK(s == Status::Success && text == b + 2 && units == (b[0] - 2u) / 2u);
     std::vector<char> out(outSize + 1, 'x');
     const size_t written =
         kdrv::usbStringToAscii(text, units, outSize ? out.data() : nullptr, outSize);
     if (outSize == 0)
     {
-        check(written == 0);
+        FUZZ_CHECK(written == 0);
         return;
     }
     const size_t expect = units < outSize - 1 ? units : outSize - 1;
-    check(written == expect && out[expect] == '\0' && out[outSize] == 'x');
+    FUZZ_CHECK(written == expect && out[expect] == '\0' && out[outSize] == 'x');
     for (size_t i = 0; i < expect; ++i)
     {
         const uint16_t u = le16(text + 2 * i);
-        check(out[i] == ((u >= 0x20 && u <= 0x7E) ? char(u) : '?'));
+        FUZZ_CHECK(out[i] == ((u >= 0x20 && u <= 0x7E) ? char(u) : '?'));
     }
 }
 
@@ -264,7 +261,7 @@ void opSetup(Input& in)
     const uint8_t bm = kdrv::usbMakeRequestType(static_cast<kdrv::UsbDirection>(d),
                                                 static_cast<kdrv::UsbRequestKind>(k),
                                                 static_cast<kdrv::UsbRecipient>(r));
-    check(bm == uint8_t(((d & 1) << 7) | ((k & 3) << 5) | (r & 0x1F)));
+    FUZZ_CHECK(bm == uint8_t(((d & 1) << 7) | ((k & 3) << 5) | (r & 0x1F)));
     uint8_t wire[9];
     for (uint8_t& x : wire)
         x = in.byte();
@@ -274,20 +271,20 @@ void opSetup(Input& in)
     const Status st = kdrv::usbParseSetup(len ? exact.data() : nullptr, len, &s);
     if (len < 8)
     {
-        check(st == Status::BadArgument);
+        FUZZ_CHECK(st == Status::BadArgument);
         return;
     }
     const bool reserved = ((wire[0] >> 5) & 3) == 3 || (wire[0] & 0x1F) > 3;
-    check(st == (reserved ? Status::Unsupported : Status::Success));
-    check(s.bmRequestType == wire[0] && s.bRequest == wire[1] && s.wValue == le16(wire + 2) &&
-          s.wIndex == le16(wire + 4) && s.wLength == le16(wire + 6));
+    FUZZ_CHECK(st == (reserved ? Status::Unsupported : Status::Success));
+    FUZZ_CHECK(s.bmRequestType == wire[0] && s.bRequest == wire[1] && s.wValue == le16(wire + 2) &&
+               s.wIndex == le16(wire + 4) && s.wLength == le16(wire + 6));
     uint8_t back[8];
     kdrv::usbPackSetup(s, back);
-    check(memcmp(back, wire, 8) == 0);
+    FUZZ_CHECK(memcmp(back, wire, 8) == 0);
     const size_t buffer = in.u16();
     const bool dataIn = (in.byte() & 1) != 0;
     const bool ok = s.wLength <= buffer && (s.wLength == 0 || ((wire[0] & 0x80) != 0) == dataIn);
-    check((kdrv::usbCheckSetup(s, buffer, dataIn) == Status::Success) == ok);
+    FUZZ_CHECK((kdrv::usbCheckSetup(s, buffer, dataIn) == Status::Success) == ok);
 }
 
 void opIsoc(Input& in)
@@ -340,26 +337,26 @@ void opIsoc(Input& in)
     }
     kdrv::UsbIsocWalker w;
     const bool nullFrames = count == 0 && (mode & 0x20);
-    check(w.init(nullFrames ? nullptr : frames.data(), count, bufferBytes, layout, maxPacket) ==
-          want);
+    FUZZ_CHECK(w.init(nullFrames ? nullptr : frames.data(), count, bufferBytes, layout,
+                      maxPacket) == want);
     kdrv::UsbIsocData d;
     if (want != Status::Success)
     {
-        check(w.next(&d) == Status::NotFound);
+        FUZZ_CHECK(w.next(&d) == Status::NotFound);
         return;
     }
-    check(w.receivedBytes() == received && w.frameCount() == count);
+    FUZZ_CHECK(w.receivedBytes() == received && w.frameCount() == count);
     uint64_t offset = 0;
     for (uint32_t i = 0; i < count; ++i)
     {
-        check(w.next(&d) == Status::Success);
-        check(d.frame == i && d.offset == offset && d.length == frames[i].frActCount &&
-              kdrv::toIOReturn(d.status) == frames[i].frStatus);
-        check(d.offset + d.length <= bufferBytes);
+        FUZZ_CHECK(w.next(&d) == Status::Success);
+        FUZZ_CHECK(d.frame == i && d.offset == offset && d.length == frames[i].frActCount &&
+                   kdrv::toIOReturn(d.status) == frames[i].frStatus);
+        FUZZ_CHECK(d.offset + d.length <= bufferBytes);
         offset +=
             layout == kdrv::UsbIsocLayout::Slotted ? frames[i].frReqCount : frames[i].frActCount;
     }
-    check(w.next(&d) == Status::NotFound);
+    FUZZ_CHECK(w.next(&d) == Status::NotFound);
 }
 } // namespace
 
