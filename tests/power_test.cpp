@@ -480,6 +480,25 @@ TEST_CASE("power: lookups by parent flags, child flags and capability")
     }
     CHECK(index.highestStateForParentFlags(kOn) == 3);
     CHECK(index.lowestStateWithOutputCharacter(kOn | 0x8) == 1);
+
+    // Flags far above the cached values, on both kinds of table.
+    const PowerFlags high[] = {kUsable, kUsable | kOn, kdrv::kPMLowPower | kOn | 0x4,
+                               ~0UL,    ~0UL - 1,      1UL << 40};
+    const PowerState* tables[] = {selfPowered, clocked};
+    const unsigned long counts[] = {3, 4};
+    for (int k = 0; k < 2; ++k)
+    {
+        index.build(tables[k], counts[k]);
+        for (const PowerFlags f : high)
+        {
+            CAPTURE(k);
+            CAPTURE(f);
+            CHECK(index.highestStateForParentFlags(f) ==
+                  kdrv::highestStateForParentFlags(tables[k], counts[k], f));
+            CHECK(index.lowestStateWithOutputCharacter(f) ==
+                  kdrv::lowestStateWithOutputCharacter(tables[k], counts[k], f));
+        }
+    }
 }
 
 TEST_CASE("power: transition planning gives ordered steps with settle times")

@@ -429,13 +429,13 @@ KDRV_NODISCARD inline unsigned long initialDeviceState(const PowerState* table, 
     return lowestStateWithCapability(table, count, kPMInitialDeviceState);
 }
 
-/// Precomputed lookups. A row's requirement only tests the bits it has, so the
-/// parent's cap depends only on the flags' bits that some row requires, and a
-/// child's need is 0 for any bit no row supplies. Tables whose characters use
-/// only the low two bits (0 and kPMPowerOn: every sensible table) are then
-/// answered from four cached entries without a branch; others take the scan,
-/// out of line. build() once per table (the table must outlive the index);
-/// the index is then read-only.
+/// Precomputed lookups: the answers for every flag value below
+/// kPowerIndexFlagValues (the values power management passes: 0 and
+/// kPMPowerOn), one compare and one load each; other flag values take the
+/// scan. `cached` tells whether the table's characters use only those low
+/// bits (every sensible table), so that no answer depends on a higher bit.
+/// build() once per table (the table must outlive the index); the index is
+/// then read-only.
 constexpr unsigned long kPowerIndexFlagValues = 4;
 static_assert(kPMPowerOn < kPowerIndexFlagValues, "kPMPowerOn must be a cached flag value");
 
@@ -471,38 +471,26 @@ struct PowerTableIndex
         highestUsable = kdrv::highestUsableState(states, n);
     }
 
-    // Cached, the parent's answer depends only on flags & inputBits, and
-    // inputBits lies within the low bits the arrays are indexed by, so the
-    // entry at the low bits is the answer (no load of inputBits); a child's
-    // flags with a bit above them match no row's output character (outputBits
-    // lies below), hence 0. The scans are pure (they read the table and
-    // write nothing), so a loop of lookups keeps `cached` and its sums in
-    // registers and can be unswitched on `cached`.
+    // Flags below kPowerIndexFlagValues (0 and kPMPowerOn among them) are
+    // answered exactly by the arrays, whatever the table: each entry was
+    // computed by the scan with those flags. Other flags take the scan,
+    // which stays inline: an out-of-line call in a caller's loop keeps that
+    // loop's escaped locals in memory and stops it being unrolled (twice
+    // the cost of the cached answer).
     KDRV_NODISCARD KDRV_INLINE unsigned long highestStateForParentFlags(PowerFlags flags) const
     {
-        if (KDRV_LIKELY(cached))
+        if (KDRV_LIKELY(flags < kPowerIndexFlagValues))
         {
-            return parentCap[flags & (kPowerIndexFlagValues - 1)];
+            return parentCap[flags];
         }
-        return scanParent(flags);
+        return kdrv::highestStateForParentFlags(table, count, flags);
     }
     KDRV_NODISCARD KDRV_INLINE unsigned long lowestStateWithOutputCharacter(PowerFlags flags) const
     {
-        if (KDRV_LIKELY(cached))
+        if (KDRV_LIKELY(flags < kPowerIndexFlagValues))
         {
-            const unsigned long need = childNeed[flags & (kPowerIndexFlagValues - 1)];
-            return flags < kPowerIndexFlagValues ? need : 0;
+            return childNeed[flags];
         }
-        return scanChild(flags);
-    }
-
-  private:
-    KDRV_NOINLINE __attribute__((pure)) unsigned long scanParent(PowerFlags flags) const
-    {
-        return kdrv::highestStateForParentFlags(table, count, flags);
-    }
-    KDRV_NOINLINE __attribute__((pure)) unsigned long scanChild(PowerFlags flags) const
-    {
         return kdrv::lowestStateWithOutputCharacter(table, count, flags);
     }
 };
