@@ -737,12 +737,14 @@ TEST_CASE("byte ring: gsl span views across the wrap")
 
 TEST_CASE("copyBulk copies every size and alignment exactly")
 {
-    std::vector<uint8_t> src(40000), dst(40100);
+    std::vector<uint8_t> src(70000), dst(70100);
     for (size_t i = 0; i < src.size(); ++i)
         src[i] = static_cast<uint8_t>(i * 7 + (i >> 8));
-    const size_t sizes[] = {0,   1,   2,    3,    4,     5,     7,     8,     9,    15,  16,
-                            17,  31,  32,   33,   64,    127,   128,   129,   255,  256, 257,
-                            300, 999, 4096, 4097, 16383, 16384, 16385, 32768, 39000};
+    // Every boundary of copy.hpp's size classes, on both sides.
+    const size_t sizes[] = {0,    1,     2,     3,     4,     5,     7,     8,     9,     15,
+                            16,   17,    31,    32,    33,    48,    63,    64,    65,    96,
+                            127,  128,   129,   160,   255,   256,   257,   300,   999,   4096,
+                            4097, 16383, 16384, 16385, 32768, 39000, 65535, 65536, 65537, 69000};
     for (size_t n : sizes)
     {
         for (size_t offset = 0; offset < 3; ++offset)
