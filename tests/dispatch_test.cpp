@@ -1494,6 +1494,19 @@ TEST_CASE("dispatch: consistency limits in both directions")
     CHECK(p.calls == 1);
 }
 
+TEST_CASE("dispatch: the speculation-safe index is the index in range, else 0")
+{
+    CHECK(kdrv::detail::indexNoSpeculation(0, 1) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(2, 3) == 2);
+    CHECK(kdrv::detail::indexNoSpeculation(0xFFFFFFFEu, 0xFFFFFFFFu) == 0xFFFFFFFEu);
+    CHECK(kdrv::detail::indexNoSpeculation(3, 3) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(7, 3) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(0xFFFFFFFFu, 3) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(0, 0) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(0x80000000u, 0x7FFFFFFFu) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(0x7FFFFFFFu, 0x80000000u) == 0x7FFFFFFFu);
+}
+
 TEST_CASE("dispatch: a small non-NULL pointer is a pointer, not NULL")
 {
     // The inline path screens pointers by "address >= count"; an address

@@ -307,16 +307,28 @@ KDRV_INLINE void zeroScalars(uint64_t* out, uint32_t count)
 
 /// The selector indexes a table with an untrusted value right after a bounds
 /// check: the classic speculative out-of-bounds gadget (Spectre v1). Clamp
-/// the index with a mask the CPU cannot predict: all ones when
-/// index < count, else zero. The empty asm hides the value from the optimizer,
-/// which would otherwise fold the mask away after the bounds check.
+/// the index to 0 when index >= count with an operation the CPU does not
+/// predict. On x86-64 that is a compare and a conditional move (the shortest
+/// chain from the selector to the handler's address, which a mispredicted
+/// handler call waits for); elsewhere a mask, all ones when index < count,
+/// else zero, hidden from the optimizer by an empty asm, which would
+/// otherwise fold it away after the bounds check.
 KDRV_INLINE uint32_t indexNoSpeculation(uint32_t index, uint32_t count)
 {
+#if defined(__x86_64__)
+    const uint32_t zero = 0;
+    __asm__("cmpl %[count], %[index]\n\tcmovael %[zero], %[index]"
+            : [index] "+r"(index)
+            : [count] "r"(count), [zero] "r"(zero)
+            : "cc");
+    return index;
+#else
     uint64_t diff = static_cast<uint64_t>(index) - static_cast<uint64_t>(count);
     __asm__("" : "+r"(diff));
     // diff's top bit is set exactly when index < count.
     const uint32_t mask = static_cast<uint32_t>(0u - static_cast<uint32_t>(diff >> 63));
     return index & mask;
+#endif
 }
 
 /// The common block, screened: synchronous, no descriptors, no async
