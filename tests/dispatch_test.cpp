@@ -1494,6 +1494,193 @@ TEST_CASE("dispatch: consistency limits in both directions")
     CHECK(p.calls == 1);
 }
 
+TEST_CASE("dispatch: the speculation-safe index is the index in range, else 0")
+{
+    CHECK(kdrv::detail::indexNoSpeculation(0, 1) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(2, 3) == 2);
+    CHECK(kdrv::detail::indexNoSpeculation(0xFFFFFFFEu, 0xFFFFFFFFu) == 0xFFFFFFFEu);
+    CHECK(kdrv::detail::indexNoSpeculation(3, 3) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(7, 3) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(0xFFFFFFFFu, 3) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(0, 0) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(0x80000000u, 0x7FFFFFFFu) == 0);
+    CHECK(kdrv::detail::indexNoSpeculation(0x7FFFFFFFu, 0x80000000u) == 0x7FFFFFFFu);
+}
+
+TEST_CASE("dispatch: a small non-NULL pointer is a pointer, not NULL")
+{
+    // The inline path screens pointers by "address >= count"; an address
+    // below its count must still be judged exactly (by the ordered checks):
+    // it is not NULL, so the block is consistent.
+    const MethodDispatch any = {probeHandler,        kdrv::kVariableSize, kdrv::kVariableSize,
+                                kdrv::kVariableSize, kdrv::kVariableSize, 0};
+    const MethodDispatch twoIn = {probeHandler, 2, 0, 0, 0, 0};
+    uint64_t* const low = reinterpret_cast<uint64_t*>(uintptr_t{8}); // never dereferenced
+    Probe p;
+    Call c;
+    c.scalarOut(1);
+    c.a.scalarInput = low;
+    c.a.scalarInputCount = 16;
+    CHECK(dispatchRow(any, c, p) == Status::Success);
+    CHECK(p.calls == 1);
+    CHECK(p.seen.scalarInput == low);
+    CHECK(p.seen.scalarInputCount == 16);
+    // Rejected by the row (step 6), not as inconsistent (step 2): the output
+    // was zeroed first.
+    Call r;
+    r.scalarOut(1);
+    r.a.scalarInput = low;
+    r.a.scalarInputCount = 16;
+    CHECK(dispatchRow(twoIn, r, p) == Status::BadArgument);
+    CHECK(r.zeroScalarOuts() == 1);
+    CHECK(p.calls == 1);
+}
+
+TEST_CASE("dispatch: a synchronous call may carry an async reference")
+{
+    const MethodDispatch none = {probeHandler, 0, 0, 0, 0, 0};
+    Probe p;
+    Call c;
+    c.a.asyncReference = c.asyncWords;
+    c.a.asyncReferenceCount = 3;
+    CHECK(dispatchRow(none, c, p) == Status::Success);
+    CHECK(p.calls == 1);
+    CHECK_FALSE(p.sawAsync);
+}
+
+namespace
+{
+// A handler for the path comparison: writes what it may and raises or lowers
+// the output counts as its reference word says.
+Status shapeHandler(void* target, void*, MethodArgs* a)
+{
+    Probe* p = static_cast<Probe*>(target);
+    ++p->calls;
+    p->seen = *a;
+    if (a->scalarOutputCount != 0)
+    {
+        a->scalarOutput[0] = 0x1111;
+    }
+    if (a->structureOutputSize != 0)
+    {
+        static_cast<uint8_t*>(a->structureOutput)[0] = 0x22;
+    }
+    switch (p->lastScalar % 4)
+    {
+    case 1:
+        a->scalarOutputCount += 1;
+        break;
+    case 2:
+        a->structureOutputSize = a->structureOutputSize / 2;
+        break;
+    case 3:
+        a->structureOutputDescriptorSize += 1;
+        break;
+    default:
+        break;
+    }
+    return static_cast<Status>(static_cast<int32_t>(p->lastScalar % 3));
+}
+
+// Builds one block from a seed; two calls with one seed build equal blocks.
+void shapeCall(uint64_t seed, Call& c)
+{
+    const uint32_t counts[] = {0, 0, 1, 1, 2, 16, 17};
+    const uint32_t sizes[] = {0, 0, 16, 16, 1, 4096, 4097};
+    uint64_t x = seed;
+    const auto pick = [&x](uint32_t n)
+    {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        return static_cast<uint32_t>((x >> 33) % n);
+    };
+    c.a.scalarInputCount = counts[pick(7)];
+    c.a.scalarInput = pick(8) != 0 ? c.scalarsIn : nullptr;
+    c.a.scalarOutputCount = counts[pick(7)];
+    c.a.scalarOutput = pick(8) != 0 ? c.scalarsOut : nullptr;
+    c.a.structureInputSize = sizes[pick(7)];
+    c.a.structureInput = pick(8) != 0 ? c.structIn : nullptr;
+    c.a.structureOutputSize = sizes[pick(7)];
+    c.a.structureOutput = pick(8) != 0 ? c.structOut : nullptr;
+    if (pick(6) == 0)
+    {
+        c.descriptorIn(pick(2) != 0 ? 16 : 8192);
+        c.a.structureInputSize = pick(2) != 0 ? 0 : c.a.structureInputSize;
+    }
+    if (pick(6) == 0)
+    {
+        c.descriptorOut(pick(2) != 0 ? 16 : 8192);
+        c.a.structureOutputSize = pick(2) != 0 ? 0 : c.a.structureOutputSize;
+    }
+    switch (pick(8))
+    {
+    case 0:
+        c.async(pick(2) != 0 ? 3 : 0);
+        break;
+    case 1:
+        c.a.asyncReferenceCount = 2; // with or without words
+        c.a.asyncReference = pick(2) != 0 ? c.asyncWords : nullptr;
+        break;
+    case 2:
+        c.a.asyncWakePort = 1; // async without a reference
+        break;
+    default:
+        break;
+    }
+    c.a.clientPrivileged = pick(2) != 0;
+}
+} // namespace
+
+TEST_CASE("dispatch: the inline path and the ordered checks agree on every block shape")
+{
+    const uint32_t V = kdrv::kVariableSize;
+    const MethodDispatch rows[] = {
+        {shapeHandler, 1, 0, 1, 0, 0},
+        {shapeHandler, 0, 0, 0, 0, 0},
+        {shapeHandler, V, V, V, V, 0},
+        {shapeHandler, 16, 4096, 16, 4096, 0},
+        {shapeHandler, 2, 16, V, 16, kdrv::kMethodAllowAsync},
+        {shapeHandler, 1, 16, 1, 16, kdrv::kMethodRequireAdmin},
+        {nullptr, 1, 0, 1, 0, 0},
+        {shapeHandler, 0, V, 0, V, kdrv::kMethodAllowAsync | kdrv::kMethodRequireAdmin},
+    };
+    const uint32_t n = KDRV_COUNTOF(rows);
+    const uint32_t selectors[] = {0, 1, 2, 3, 4, 5, 6, 7, n, 0xFFFFFFFFu};
+    int fastCalls = 0;
+    for (uint64_t seed = 0; seed < 20000; ++seed)
+    {
+        const uint32_t selector = selectors[seed % KDRV_COUNTOF(selectors)];
+        const bool noTable = seed % 97 == 0;
+        const bool noArgs = seed % 89 == 0;
+        const SelectorPolicy policy =
+            seed % 2 != 0 ? SelectorPolicy::BadArgument : SelectorPolicy::Unsupported;
+        Call viaInline;
+        Call viaOrdered;
+        shapeCall(seed, viaInline);
+        shapeCall(seed, viaOrdered);
+        Probe p1;
+        Probe p2;
+        p1.lastScalar = p2.lastScalar = seed / 7;
+        const MethodDispatch* table = noTable ? nullptr : rows;
+        const Status s1 = kdrv::dispatchMethod(table, n, selector, noArgs ? nullptr : &viaInline.a,
+                                               &p1, nullptr, policy);
+        const Status s2 = kdrv::detail::dispatchOrdered(
+            table, n, selector, noArgs ? nullptr : &viaOrdered.a, &p2, nullptr, policy);
+        INFO("seed " << seed);
+        REQUIRE(s1 == s2);
+        REQUIRE(p1.calls == p2.calls);
+        REQUIRE(viaInline.a.scalarOutputCount == viaOrdered.a.scalarOutputCount);
+        REQUIRE(viaInline.a.structureOutputSize == viaOrdered.a.structureOutputSize);
+        REQUIRE(viaInline.a.structureOutputDescriptorSize ==
+                viaOrdered.a.structureOutputDescriptorSize);
+        REQUIRE(memcmp(viaInline.scalarsOut, viaOrdered.scalarsOut, sizeof viaInline.scalarsOut) ==
+                0);
+        REQUIRE(memcmp(viaInline.structOut, viaOrdered.structOut, sizeof viaInline.structOut) == 0);
+        fastCalls += p1.calls;
+    }
+    // The seeds reach the handler often enough to compare the call paths too.
+    CHECK(fastCalls > 400);
+}
+
 TEST_CASE("dispatch: gsl views of the arguments")
 {
     Call c;

@@ -307,72 +307,91 @@ KDRV_INLINE void zeroScalars(uint64_t* out, uint32_t count)
 
 /// The selector indexes a table with an untrusted value right after a bounds
 /// check: the classic speculative out-of-bounds gadget (Spectre v1). Clamp
-/// the index with a mask the CPU cannot predict: all ones when
-/// index < count, else zero. The empty asm hides the value from the optimizer,
-/// which would otherwise fold the mask away after the bounds check.
+/// the index to 0 when index >= count with an operation the CPU does not
+/// predict. On x86-64 that is a compare and a conditional move (the shortest
+/// chain from the selector to the handler's address, which a mispredicted
+/// handler call waits for); elsewhere a mask, all ones when index < count,
+/// else zero, hidden from the optimizer by an empty asm, which would
+/// otherwise fold it away after the bounds check.
 KDRV_INLINE uint32_t indexNoSpeculation(uint32_t index, uint32_t count)
 {
+#if defined(__x86_64__)
+    const uint32_t zero = 0;
+    __asm__("cmpl %[count], %[index]\n\tcmovael %[zero], %[index]"
+            : [index] "+r"(index)
+            : [count] "r"(count), [zero] "r"(zero)
+            : "cc");
+    return index;
+#else
     uint64_t diff = static_cast<uint64_t>(index) - static_cast<uint64_t>(count);
     __asm__("" : "+r"(diff));
     // diff's top bit is set exactly when index < count.
     const uint32_t mask = static_cast<uint32_t>(0u - static_cast<uint32_t>(diff >> 63));
     return index & mask;
+#endif
 }
-} // namespace detail
 
-/// Validates `args` against row `selector` of `table` and calls its handler;
-/// see the contract at the top of this file. `table` holds `count` rows and
-/// is never written; `target` and `reference` reach the handler
-/// bit-identical and are never dereferenced here. Always inlined: a user
-/// client has one call site, and the checks fold into it.
-///
-/// Returns the handler's status, or BadArgument, Error, Unsupported,
-/// NotPrivileged, NoCompletion or Overrun as listed above.
-KDRV_NODISCARD KDRV_INLINE Status
-dispatchMethod(const MethodDispatch* table, uint32_t count, uint32_t selector, MethodArgs* args,
-               void* target, void* reference, SelectorPolicy policy = SelectorPolicy::Unsupported)
+/// The common block, screened: synchronous, no descriptors, no async
+/// reference, every count and inline size within its limit, and every
+/// pointer at or above its count (so a non-zero count has a non-NULL
+/// pointer). A block that passes cannot fail step 2 or step 7, and its
+/// effective structure sizes are its inline sizes. The screen is only a
+/// sufficient condition: a block it turns away (a descriptor, an async call,
+/// a non-NULL pointer below 4097, or a real defect) is judged by the ordered
+/// checks, which give the exact status. Each test is one compare-and-branch
+/// on a value loaded once; the seven fields that must be zero share one.
+KDRV_INLINE bool plainBlock(const MethodArgs& a)
 {
-    if (KDRV_UNLIKELY(args == nullptr)) // step 1
-    {
-        return Status::BadArgument;
-    }
-    MethodArgs& a = *args;
-    if (KDRV_UNLIKELY(detail::methodArgsInconsistent(a))) // step 2
-    {
-        return Status::BadArgument;
-    }
+    const uint64_t unusual = reinterpret_cast<uintptr_t>(a.structureInputDescriptor) |
+                             reinterpret_cast<uintptr_t>(a.structureOutputDescriptor) |
+                             a.structureInputDescriptorLength | a.structureOutputDescriptorLength |
+                             a.structureOutputDescriptorSize | a.asyncWakePort |
+                             a.asyncReferenceCount;
+    return KDRV_LIKELY(unusual == 0) && a.scalarInputCount <= kScalarMax &&
+           a.scalarOutputCount <= kScalarMax && a.structureInputSize <= kInlineStructMax &&
+           a.structureOutputSize <= kInlineStructMax &&
+           reinterpret_cast<uintptr_t>(a.scalarInput) >= a.scalarInputCount &&
+           reinterpret_cast<uintptr_t>(a.scalarOutput) >= a.scalarOutputCount &&
+           reinterpret_cast<uintptr_t>(a.structureInput) >= a.structureInputSize &&
+           reinterpret_cast<uintptr_t>(a.structureOutput) >= a.structureOutputSize;
+}
 
-    // Capacities as the caller passed them: zeroing and the overrun check
-    // use these, never a value a handler wrote.
-    const uint32_t scalarOutCap = a.scalarOutputCount;
-    const uint32_t structOutCap = a.structureOutputSize;
-    const uint32_t descOutCap = a.structureOutputDescriptorSize;
-    detail::zeroScalars(a.scalarOutput, scalarOutCap); // step 3
+/// Step 6 for a plain block, whose effective sizes are its inline sizes.
+KDRV_INLINE bool plainRowAccepts(const MethodDispatch& row, const MethodArgs& a)
+{
+    return checkHolds(row.checkScalarInputCount, a.scalarInputCount) &&
+           checkHolds(row.checkStructureInputSize, a.structureInputSize) &&
+           checkHolds(row.checkScalarOutputCount, a.scalarOutputCount) &&
+           checkHolds(row.checkStructureOutputSize, a.structureOutputSize);
+}
+
+/// Step 3: zero the inline outputs up to the capacities the caller passed.
+KDRV_INLINE void zeroOutputs(const MethodArgs& a, uint32_t scalarOutCap, uint32_t structOutCap)
+{
+    zeroScalars(a.scalarOutput, scalarOutCap);
     if (structOutCap != 0)
     {
         zeroBytes(a.structureOutput, structOutCap);
     }
+}
 
-    if (KDRV_UNLIKELY(table == nullptr)) // step 4
-    {
-        return Status::Error;
-    }
-    if (KDRV_UNLIKELY(selector >= count)) // step 5
-    {
-        return policy == SelectorPolicy::BadArgument ? Status::BadArgument : Status::Unsupported;
-    }
-    const MethodDispatch& row = table[detail::indexNoSpeculation(selector, count)];
-    if (KDRV_UNLIKELY(!detail::rowAccepts(row, a))) // step 6
-    {
-        return Status::BadArgument;
-    }
+/// Step 11's repair, off the hot path: clamp the counts back to the
+/// capacities and report the overrun.
+inline KDRV_NOINLINE Status clampOverrun(MethodArgs& a, uint32_t scalarOutCap,
+                                         uint32_t structOutCap, uint32_t descOutCap)
+{
+    a.scalarOutputCount = min32(a.scalarOutputCount, scalarOutCap);
+    a.structureOutputSize = min32(a.structureOutputSize, structOutCap);
+    a.structureOutputDescriptorSize = min32(a.structureOutputDescriptorSize, descOutCap);
+    return Status::Overrun;
+}
+
+/// Steps 8 to 11, once steps 1 to 7 have passed for `row`. The capacities
+/// are the counts as the caller passed them, read before any handler ran.
+KDRV_INLINE Status callRow(const MethodDispatch& row, MethodArgs& a, void* target, void* reference,
+                           uint32_t scalarOutCap, uint32_t structOutCap, uint32_t descOutCap)
+{
     const uint32_t flags = row.flags;
-    if (KDRV_UNLIKELY(a.asyncWakePort != 0) && // step 7
-        ((flags & kMethodAllowAsync) == 0 || a.asyncReference == nullptr ||
-         a.asyncReferenceCount == 0))
-    {
-        return Status::BadArgument;
-    }
     if (KDRV_UNLIKELY((flags & kMethodRequireAdmin) != 0) && !a.clientPrivileged) // step 8
     {
         return Status::NotPrivileged;
@@ -383,19 +402,101 @@ dispatchMethod(const MethodDispatch* table, uint32_t count, uint32_t selector, M
         return Status::NoCompletion;
     }
 
-    const Status result = function(target, reference, args); // step 10
+    const Status result = function(target, reference, &a); // step 10
 
-    // Step 11. A handler that claims more output than fits must not be believed: the
-    // counts go back to user space, which would read past what was written.
+    // Step 11. A handler that claims more output than fits must not be
+    // believed: the counts go back to user space, which would read past what
+    // was written.
     if (KDRV_UNLIKELY(a.scalarOutputCount > scalarOutCap || a.structureOutputSize > structOutCap ||
                       a.structureOutputDescriptorSize > descOutCap))
     {
-        a.scalarOutputCount = min32(a.scalarOutputCount, scalarOutCap);
-        a.structureOutputSize = min32(a.structureOutputSize, structOutCap);
-        a.structureOutputDescriptorSize = min32(a.structureOutputDescriptorSize, descOutCap);
-        return Status::Overrun;
+        return clampOverrun(a, scalarOutCap, structOutCap, descOutCap);
     }
     return result;
+}
+
+/// Steps 1 to 11 in the contract's order, for every block the plain screen
+/// of dispatchMethod() turns away: a rejection (with its exact status), a
+/// descriptor, an asynchronous call. Out of line: it keeps the inline fast
+/// path short.
+inline KDRV_NOINLINE Status dispatchOrdered(const MethodDispatch* table, uint32_t count,
+                                            uint32_t selector, MethodArgs* args, void* target,
+                                            void* reference, SelectorPolicy policy)
+{
+    if (args == nullptr) // step 1
+    {
+        return Status::BadArgument;
+    }
+    MethodArgs& a = *args;
+    if (methodArgsInconsistent(a)) // step 2
+    {
+        return Status::BadArgument;
+    }
+    // Capacities as the caller passed them: zeroing and the overrun check
+    // use these, never a value a handler wrote.
+    const uint32_t scalarOutCap = a.scalarOutputCount;
+    const uint32_t structOutCap = a.structureOutputSize;
+    const uint32_t descOutCap = a.structureOutputDescriptorSize;
+    zeroOutputs(a, scalarOutCap, structOutCap); // step 3
+    if (table == nullptr)                       // step 4
+    {
+        return Status::Error;
+    }
+    if (selector >= count) // step 5
+    {
+        return policy == SelectorPolicy::BadArgument ? Status::BadArgument : Status::Unsupported;
+    }
+    const MethodDispatch& row = table[indexNoSpeculation(selector, count)];
+    if (!rowAccepts(row, a)) // step 6
+    {
+        return Status::BadArgument;
+    }
+    if (a.asyncWakePort != 0 && // step 7
+        ((row.flags & kMethodAllowAsync) == 0 || a.asyncReference == nullptr ||
+         a.asyncReferenceCount == 0))
+    {
+        return Status::BadArgument;
+    }
+    return callRow(row, a, target, reference, scalarOutCap, structOutCap, descOutCap);
+}
+} // namespace detail
+
+/// Validates `args` against row `selector` of `table` and calls its handler;
+/// see the contract at the top of this file. `table` holds `count` rows and
+/// is never written; `target` and `reference` reach the handler
+/// bit-identical and are never dereferenced here. Always inlined: a user
+/// client has one call site, and the checks fold into it.
+///
+/// Two paths give the same results. The inline one takes the common block
+/// (detail::plainBlock: synchronous, no descriptors, within limits) with a
+/// table and a selector in range; for such a block steps 1, 2, 4, 5 and 7
+/// are known to pass, so it runs steps 3, 6 and 8 to 11 in order. Every
+/// other call, including every step-1, 2, 4 or 5 rejection, goes to
+/// detail::dispatchOrdered(), which runs all eleven steps in order. Nothing
+/// is written before the path is chosen.
+///
+/// Returns the handler's status, or BadArgument, Error, Unsupported,
+/// NotPrivileged, NoCompletion or Overrun as listed above.
+KDRV_NODISCARD KDRV_INLINE Status
+dispatchMethod(const MethodDispatch* table, uint32_t count, uint32_t selector, MethodArgs* args,
+               void* target, void* reference, SelectorPolicy policy = SelectorPolicy::Unsupported)
+{
+    if (KDRV_LIKELY(args != nullptr && table != nullptr && selector < count &&
+                    detail::plainBlock(*args)))
+    {
+        MethodArgs& a = *args;
+        const uint32_t scalarOutCap = a.scalarOutputCount;
+        const uint32_t structOutCap = a.structureOutputSize;
+        detail::zeroOutputs(a, scalarOutCap, structOutCap); // step 3
+        const MethodDispatch& row = table[detail::indexNoSpeculation(selector, count)];
+        if (KDRV_UNLIKELY(!detail::plainRowAccepts(row, a))) // step 6
+        {
+            return Status::BadArgument;
+        }
+        // A plain block has no descriptor: its descriptor capacity is 0.
+        return detail::callRow(row, a, target, reference, scalarOutCap, structOutCap, 0);
+    }
+    return detail::dispatchOrdered(table, count, selector, args, target, reference, policy);
 }
 
 } // namespace kdrv
