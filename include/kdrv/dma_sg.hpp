@@ -633,6 +633,88 @@ class DmaCommand
         return cut;
     }
 
+    // The array loop's cut for the segment at `a` with `e` contiguous bytes
+    // and `remaining` window bytes left: whole, or cut by steps 2-4 with
+    // nothing to trim (dmaCutIsFinal) inline, any other case in cutSlow().
+    KDRV_INLINE Cut cut(const DmaLimits& l, uint64_t a, uint64_t e, uint64_t remaining) const
+    {
+        Cut c;
+        c.length = e;
+        c.bus = a;
+        c.status = Status::Success;
+        if (KDRV_UNLIKELY(!detail::dmaFitsWhole(l, a, e)))
+        {
+            c.length = detail::dmaCutLimit(l, a, e, false);
+            if (KDRV_UNLIKELY(!detail::dmaCutIsFinal(l, a, e, c.length)))
+            {
+                c = cutSlow(a, e, windowLength_ - remaining);
+            }
+        }
+        return c;
+    }
+
+    // The array loop's common case: from run `*next` (an extent's first
+    // run), each whole extent that ends before the window's last run
+    // (`fastEnd`) and is one legal segment as it stands (dmaFitsWhole, with
+    // the boundary test left out when `checkBoundary` is false: a boundary
+    // at or above the address limit cannot be crossed by a segment that
+    // keeps to the limit) is stored at *cursor, until the array is full.
+    // Stops, leaving *next at the extent's first run, at anything else: a
+    // zero-length run next to an extent's end, an extent that reaches the
+    // last run (it may continue there or be clipped by the window), one
+    // longer than maxSegmentSize or one that needs a cut or a bounce; the
+    // general loop takes that extent. Returns the bytes stored.
+    static KDRV_INLINE uint64_t emitWholeExtents(const DmaLimits& l, DmaFormat f,
+                                                 const DmaRange** next, const DmaRange* fastEnd,
+                                                 uint8_t** cursor, uint8_t* cursorEnd,
+                                                 bool checkBoundary)
+    {
+        const size_t elementSize = dmaFormatElementSize(f);
+        const DmaRange* n = *next;
+        uint8_t* c = *cursor;
+        uint64_t stored = 0;
+        while (n < fastEnd && c != cursorEnd)
+        {
+            const uint64_t start = n->address;
+            uint64_t end = start + n->length;
+            const DmaRange* r = n + 1;
+            while (r != fastEnd && r->address == end && end - start <= l.maxSegmentSize)
+            {
+                end += r->length;
+                ++r;
+            }
+            const uint64_t len = end - start;
+            const uint64_t last = end - 1u;
+            const bool bad =
+                ((start & l.alignmentMask) | (len & l.lengthMask) | (last & ~l.maxAddress) |
+                 (checkBoundary ? (start ^ last) & ~l.boundaryMask : 0)) != 0;
+            if (KDRV_UNLIKELY(r == fastEnd || r->length == 0 || len == 0 || bad ||
+                              len > l.maxSegmentSize))
+            {
+                break;
+            }
+            dmaStoreSegment(f, c, start, len);
+            c += elementSize;
+            stored += len;
+            n = r;
+        }
+        *next = n;
+        *cursor = c;
+        return stored;
+    }
+
+    // emitWholeExtents() with the boundary test only where it can fail.
+    static KDRV_INLINE uint64_t emitWhole(const DmaLimits& l, DmaFormat f, const DmaRange** next,
+                                          const DmaRange* fastEnd, uint8_t** cursor,
+                                          uint8_t* cursorEnd)
+    {
+        if (l.boundaryMask >= l.maxAddress)
+        {
+            return emitWholeExtents(l, f, next, fastEnd, cursor, cursorEnd, false);
+        }
+        return emitWholeExtents(l, f, next, fastEnd, cursor, cursorEnd, true);
+    }
+
     // The emission loop for array input, the hot path. `f` is a constant at
     // each call site in emit(), so the format is chosen once per call. The
     // scan, the whole-segment test and the cutting rule are those of the
@@ -662,10 +744,16 @@ class DmaCommand
         uint64_t e = walk->extentLength;
         uint8_t* cursor = out;
         uint8_t* const cursorEnd = out + static_cast<size_t>(room) * elementSize;
+        const DmaRange* const fastEnd = runsEnd - 1u; // the window's last run
         while (cursor != cursorEnd && remaining != 0)
         {
             if (e == 0)
             {
+                remaining -= emitWhole(l, f, &next, fastEnd, &cursor, cursorEnd); // common case
+                if (cursor == cursorEnd || remaining == 0)
+                {
+                    break;
+                }
                 next = detail::dmaScanRuns(next, runsEnd, 0, &a, &e);
                 if (KDRV_UNLIKELY(next == nullptr))
                 {
@@ -673,27 +761,16 @@ class DmaCommand
                 }
                 e = min64(e, remaining);
             }
-            uint64_t len = e;
-            uint64_t bus = a;
-            if (KDRV_UNLIKELY(!detail::dmaFitsWhole(l, a, e)))
+            const Cut c = cut(l, a, e, remaining);
+            if (KDRV_UNLIKELY(c.status != Status::Success))
             {
-                len = detail::dmaCutLimit(l, a, e, false);
-                if (KDRV_UNLIKELY(!detail::dmaCutIsFinal(l, a, e, len)))
-                {
-                    const Cut c = cutSlow(a, e, windowLength_ - remaining);
-                    if (c.status != Status::Success)
-                    {
-                        return c.status;
-                    }
-                    len = c.length;
-                    bus = c.bus;
-                }
+                return c.status;
             }
-            dmaStoreSegment(f, cursor, bus, len);
+            dmaStoreSegment(f, cursor, c.bus, c.length);
             cursor += elementSize;
-            a += len;
-            e -= len;
-            remaining -= len;
+            a += c.length;
+            e -= c.length;
+            remaining -= c.length;
         }
         walk->remaining = remaining;
         walk->extentAddress = a;
