@@ -97,8 +97,9 @@ class DmaCommand
     constexpr DmaCommand()
         : limits_(), bounce_(nullptr), bounceContext_(nullptr), ranges_(nullptr), source_(nullptr),
           sourceContext_(nullptr), inputLength_(0), windowOffset_(0), windowLength_(0),
-          firstRunOffset_(0), walk_(), rangeCount_(0), firstRun_(0), lastRun_(0), prepareCount_(0),
-          initialized_(false), useSource_(false), walkValid_(false)
+          firstRunOffset_(0), addressBits_(0), lengthBits_(0), walk_(), rangeCount_(0),
+          firstRun_(0), lastRun_(0), prepareCount_(0), initialized_(false), useSource_(false),
+          walkValid_(false)
     {
     }
     KDRV_NONCOPYABLE(DmaCommand);
@@ -140,25 +141,15 @@ class DmaCommand
         {
             return Status::BadArgument;
         }
-        // One pass, written so that compilers can vectorize it: a run wraps
-        // when length > ~address; the total is summed in 32-bit halves, which
-        // cannot overflow for 2^32 runs, and combined once at the end.
-        uint64_t wrapped = 0;
-        uint64_t lowSum = 0;
-        uint64_t highSum = 0;
-        for (uint32_t i = 0; i < count; ++i)
-        {
-            const uint64_t address = ranges[i].address;
-            const uint64_t length = ranges[i].length;
-            wrapped |= static_cast<uint64_t>(length > ~address);
-            lowSum += length & 0xFFFFFFFFu;
-            highSum += length >> 32;
-        }
         uint64_t total;
-        if (wrapped != 0 || highSum > 0xFFFFFFFFu || addOverflow64(highSum << 32, lowSum, &total))
+        uint64_t addressBits;
+        uint64_t lengthBits;
+        if (!rangesTotal(ranges, count, &total, &addressBits, &lengthBits))
         {
             return Status::BadArgument;
         }
+        addressBits_ = addressBits;
+        lengthBits_ = lengthBits;
         ranges_ = ranges;
         rangeCount_ = count;
         source_ = nullptr;
@@ -327,6 +318,49 @@ class DmaCommand
         uint64_t nextRunOffset; // array input: the next scan starts here ...
         uint32_t nextRun;       // ... in this run
     };
+
+    // setRanges(): the total length of `count` runs, false if a run or the
+    // total does not fit in 64 bits. The usual case takes one pass of ORs and
+    // one sum, which vectorizes without reordering the fields: when every
+    // length is below 2^32 and every address below 2^64 - 2^32 (tested on
+    // the ORs, which bound each value), no run can wrap and the sum of at
+    // most 2^32 - 1 lengths cannot either. Otherwise an exact second pass
+    // decides: a run wraps when length > ~address; the total is summed in
+    // 32-bit halves, which cannot overflow for 2^32 runs. The ORs are kept
+    // (uniformRuns()).
+    static bool rangesTotal(const DmaRange* ranges, uint32_t count, uint64_t* total,
+                            uint64_t* addressOr, uint64_t* lengthOr)
+    {
+        uint64_t addressBits = 0;
+        uint64_t lengthBits = 0;
+        uint64_t sum = 0;
+        for (uint32_t i = 0; i < count; ++i)
+        {
+            addressBits |= ranges[i].address;
+            lengthBits |= ranges[i].length;
+            sum += ranges[i].length;
+        }
+        *addressOr = addressBits;
+        *lengthOr = lengthBits;
+        if ((lengthBits >> 32) == 0 && (addressBits >> 32) != 0xFFFFFFFFu)
+        {
+            *total = sum;
+            return true;
+        }
+        uint64_t wrapped = 0;
+        uint64_t lowSum = 0;
+        uint64_t highSum = 0;
+        for (uint32_t i = 0; i < count; ++i)
+        {
+            const uint64_t address = ranges[i].address;
+            const uint64_t length = ranges[i].length;
+            wrapped |= static_cast<uint64_t>(length > ~address);
+            lowSum += length & 0xFFFFFFFFu;
+            highSum += length >> 32;
+        }
+        return wrapped == 0 && highSum <= 0xFFFFFFFFu &&
+               !addOverflow64(highSum << 32, lowSum, total);
+    }
 
     // The window [offset, offset + length) of the input (length 0: to the
     // end): false if it reaches beyond the input or wraps.
@@ -633,6 +667,99 @@ class DmaCommand
         return cut;
     }
 
+    // The array loop's cut for the segment at `a` with `e` contiguous bytes
+    // and `remaining` window bytes left: whole, or cut by steps 2-4 with
+    // nothing to trim (dmaCutIsFinal) inline, any other case in cutSlow().
+    KDRV_INLINE Cut cut(const DmaLimits& l, uint64_t a, uint64_t e, uint64_t remaining) const
+    {
+        Cut c;
+        c.length = e;
+        c.bus = a;
+        c.status = Status::Success;
+        if (KDRV_UNLIKELY(!detail::dmaFitsWhole(l, a, e)))
+        {
+            c.length = detail::dmaCutLimit(l, a, e, false);
+            if (KDRV_UNLIKELY(!detail::dmaCutIsFinal(l, a, e, c.length)))
+            {
+                c = cutSlow(a, e, windowLength_ - remaining);
+            }
+        }
+        return c;
+    }
+
+    // The array loop's common case: from run `*next` (an extent's first
+    // run), each whole extent that ends before the window's last run
+    // (`fastEnd`) and is one legal segment as it stands (dmaFitsWhole; with
+    // `uniform` (uniformRuns()) only its length is left to test) is stored
+    // at *cursor, until the array is full.
+    // Stops, leaving *next at the extent's first run, at anything else: a
+    // zero-length run next to an extent's end, an extent that reaches the
+    // last run (it may continue there or be clipped by the window), one
+    // longer than maxSegmentSize or one that needs a cut or a bounce; the
+    // general loop takes that extent. Returns the bytes stored.
+    static KDRV_INLINE uint64_t emitWholeExtents(const DmaLimits& l, DmaFormat f,
+                                                 const DmaRange** next, const DmaRange* fastEnd,
+                                                 uint8_t** cursor, uint8_t* cursorEnd, bool uniform)
+    {
+        const size_t elementSize = dmaFormatElementSize(f);
+        const DmaRange* n = *next;
+        uint8_t* c = *cursor;
+        uint64_t stored = 0;
+        while (n < fastEnd && c != cursorEnd)
+        {
+            const uint64_t start = n->address;
+            uint64_t end = start + n->length;
+            const DmaRange* r = n + 1;
+            while (r != fastEnd && r->address == end && end - start <= l.maxSegmentSize)
+            {
+                end += r->length;
+                ++r;
+            }
+            const uint64_t len = end - start;
+            const uint64_t last = end - 1u;
+            const bool bad =
+                !uniform && ((start & l.alignmentMask) | (len & l.lengthMask) |
+                             (last & ~l.maxAddress) | ((start ^ last) & ~l.boundaryMask)) != 0;
+            // len - 1 wraps for an empty extent (zero-length runs only).
+            if (KDRV_UNLIKELY(r == fastEnd || r->length == 0 || bad ||
+                              len - 1u >= l.maxSegmentSize))
+            {
+                break;
+            }
+            dmaStoreSegment(f, c, start, len);
+            c += elementSize;
+            stored += len;
+            n = r;
+        }
+        *next = n;
+        *cursor = c;
+        return stored;
+    }
+
+    // True when every extent that starts and ends at run edges passes the
+    // whole-segment test but for its length, as the ORs of setRanges() show:
+    // no address or length has a bit of the alignment masks set, and each
+    // address and length is at most maxAddress / 2, so no extent reaches
+    // past maxAddress, nor crosses a boundary at or above it.
+    KDRV_INLINE bool uniformRuns(const DmaLimits& l) const
+    {
+        return ((addressBits_ & l.alignmentMask) | (lengthBits_ & l.lengthMask)) == 0 &&
+               (addressBits_ | lengthBits_) <= (l.maxAddress >> 1) &&
+               l.boundaryMask >= l.maxAddress;
+    }
+
+    // emitWholeExtents() with the per-extent tests only where they can fail.
+    KDRV_INLINE uint64_t emitWhole(const DmaLimits& l, DmaFormat f, const DmaRange** next,
+                                   const DmaRange* fastEnd, uint8_t** cursor,
+                                   uint8_t* cursorEnd) const
+    {
+        if (uniformRuns(l))
+        {
+            return emitWholeExtents(l, f, next, fastEnd, cursor, cursorEnd, true);
+        }
+        return emitWholeExtents(l, f, next, fastEnd, cursor, cursorEnd, false);
+    }
+
     // The emission loop for array input, the hot path. `f` is a constant at
     // each call site in emit(), so the format is chosen once per call. The
     // scan, the whole-segment test and the cutting rule are those of the
@@ -662,10 +789,16 @@ class DmaCommand
         uint64_t e = walk->extentLength;
         uint8_t* cursor = out;
         uint8_t* const cursorEnd = out + static_cast<size_t>(room) * elementSize;
+        const DmaRange* const fastEnd = runsEnd - 1u; // the window's last run
         while (cursor != cursorEnd && remaining != 0)
         {
             if (e == 0)
             {
+                remaining -= emitWhole(l, f, &next, fastEnd, &cursor, cursorEnd); // common case
+                if (cursor == cursorEnd || remaining == 0)
+                {
+                    break;
+                }
                 next = detail::dmaScanRuns(next, runsEnd, 0, &a, &e);
                 if (KDRV_UNLIKELY(next == nullptr))
                 {
@@ -673,27 +806,16 @@ class DmaCommand
                 }
                 e = min64(e, remaining);
             }
-            uint64_t len = e;
-            uint64_t bus = a;
-            if (KDRV_UNLIKELY(!detail::dmaFitsWhole(l, a, e)))
+            const Cut c = cut(l, a, e, remaining);
+            if (KDRV_UNLIKELY(c.status != Status::Success))
             {
-                len = detail::dmaCutLimit(l, a, e, false);
-                if (KDRV_UNLIKELY(!detail::dmaCutIsFinal(l, a, e, len)))
-                {
-                    const Cut c = cutSlow(a, e, windowLength_ - remaining);
-                    if (c.status != Status::Success)
-                    {
-                        return c.status;
-                    }
-                    len = c.length;
-                    bus = c.bus;
-                }
+                return c.status;
             }
-            dmaStoreSegment(f, cursor, bus, len);
+            dmaStoreSegment(f, cursor, c.bus, c.length);
             cursor += elementSize;
-            a += len;
-            e -= len;
-            remaining -= len;
+            a += c.length;
+            e -= c.length;
+            remaining -= c.length;
         }
         walk->remaining = remaining;
         walk->extentAddress = a;
@@ -818,6 +940,8 @@ class DmaCommand
     uint64_t windowOffset_;
     uint64_t windowLength_;
     uint64_t firstRunOffset_;
+    uint64_t addressBits_; // the OR of the runs' addresses (setRanges)
+    uint64_t lengthBits_;  // the OR of their lengths
     Walk walk_;
     uint32_t rangeCount_;
     uint32_t firstRun_;
